@@ -30,12 +30,16 @@ public sealed record DeadLetterFilter
     public string? OriginalTopic { get; init; }
     public string? FailureKind { get; init; }
 
+    /// <summary>Only letters dead-lettered at or after this time (an operator's "max age").</summary>
+    public DateTimeOffset? DeadLetteredSince { get; init; }
+
     public bool Matches(DeadLetterRecord record) =>
         (Ids.Count == 0 || Ids.Contains(record.Id, StringComparer.Ordinal))
         && (ConsumerGroup is null || ConsumerGroup == record.ConsumerGroup)
         && (EventType is null || EventType == record.EventType)
         && (OriginalTopic is null || OriginalTopic == record.OriginalTopic)
-        && (FailureKind is null || FailureKind == record.FailureKind);
+        && (FailureKind is null || FailureKind == record.FailureKind)
+        && (DeadLetteredSince is null || record.DeadLetteredAt >= DeadLetteredSince);
 }
 
 /// <summary>

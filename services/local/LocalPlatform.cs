@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Platform.Catalog;
+using Platform.Customer;
+using Platform.Hosting;
+using Platform.Inventory;
+using Platform.Messaging;
+using Platform.Messaging.InMemory;
+using Platform.Messaging.Kafka;
+using Platform.Order;
+using Platform.Sandbox;
+using Platform.State;
+using Platform.Tracking;
+
+namespace Platform.Local;
+
+/// <summary>One service as the local host runs it: its name and the two calls its own Program.cs makes.</summary>
+public sealed record LocalService(string Name, Action<WebApplicationBuilder> Add, Action<WebApplication> Map);
+
+/// <summary>
+/// The five services and the sandbox in one process, each a WebApplication of its own on its own 127.0.0.1 ports,
+/// built with exactly the calls its own Program.cs makes. Only the shared pieces differ: one in-memory log (or one
+/// Kafka cluster) and one reference-cache bus for all, as a cluster would share Kafka and Redis.
+/// </summary>
+public sealed class LocalPlatform : IAsyncDisposable
+{
+    public static readonly IReadOnlyList<LocalService> Services =
+    [
+        new(CatalogService.Name, b => b.AddCatalogService(), a => a.MapCatalogService()),
+        new(InventoryService.Name, b => b.AddInventoryService(), a => a.MapInventoryService()),
+        new(OrderService.Name, b => b.AddOrderService(), a => a.MapOrderService()),
+        new(CustomerService.Name, b => b.AddCustomerService(), a => a.MapCustomerService()),
+        new(TrackingService.Name, b => b.AddTrackingService(), a => a.MapTrackingService()),
+        new("sandbox", b => b.AddSandbox(), a => a.MapSandbox().RequireScope(PlatformScopes.Admin("sandbox"))),
+    ];
+
+    private readonly List<(LocalService Service, WebApplication App)> _apps = [];
+    private readonly LocalOptions _options;
+    private KafkaMockCluster? _mockCluster;
+
+    private LocalPlatform(LocalOptions options)
+    {
+        _options = options;
+        ApiKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        SandboxCredentials = SandboxSecrets.Generate();
+    }
+
+    /// <summary>A key made for this run only, with every scope: there is no built-in key to leak.</summary>
+    public string ApiKey { get; }
+
+    public IReadOnlyDictionary<string, string> SandboxCredentials { get; }
+
+    public string BusDescription { get; private set; } = "in-memory";
+
+    public string StateDescription => _options.Redis is null ? "in-memory" : "redis " + _options.Redis;
+
+    public IReadOnlyList<(LocalService Service, PlatformEndpoints Endpoints)> Endpoints =>
+        _apps.Select(a => (a.Service, a.App.Services.GetPlatformEndpoints())).ToList();
+
+    public WebApplication App(string service) => _apps.Single(a => a.Service.Name == service).App;
+
+    public static async Task<LocalPlatform> StartAsync(LocalOptions options, CancellationToken cancellationToken)
+    {
+        var platform = new LocalPlatform(options);
+        try
+        {
+            await platform.StartAppsAsync(cancellationToken);
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAppsAsync(CancellationToken cancellationToken)
+    {
+        InMemoryTransport? sharedLog = null;
+        string? bootstrap = null;
+        switch (_options.Bus)
+        {
+            case LocalBus.KafkaMock:
+                _mockCluster = new KafkaMockCluster();
+                bootstrap = _mockCluster.BootstrapServers;
+                BusDescription = "kafka mock cluster " + bootstrap;
+                break;
+            case LocalBus.Kafka:
+                bootstrap = _options.KafkaBootstrap ?? throw new ArgumentException("--kafka <bootstrap servers> is required with --bus kafka");
+                BusDescription = "kafka " + bootstrap;
+                break;
+            default:
+                sharedLog = new InMemoryTransport();
+                break;
+        }
+
+        var cacheBus = new InMemoryReferenceCacheBus();
+        for (var index = 0; index < Services.Count; index++)
+        {
+            var service = Services[index];
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                EnvironmentName = "Development",
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddInMemoryCollection(Settings(service.Name, index, bootstrap));
+            if (sharedLog is not null)
+            {
+                builder.Services.AddSingleton<IMessageTransport>(sharedLog);
+            }
+
+            builder.Services.AddSingleton(cacheBus);
+            builder.AddPlatformDefaults(service.Name);
+            service.Add(builder);
+            var app = builder.Build();
+            app.MapPlatformDefaults();
+            service.Map(app);
+            _apps.Add((service, app));
+        }
+
+        await Task.WhenAll(_apps.Select(a => a.App.StartAsync(cancellationToken)));
+    }
+
+    private Dictionary<string, string?> Settings(string service, int index, string? kafkaBootstrap)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Platform:Hosting:BindAddress"] = "127.0.0.1",
+            ["Platform:Hosting:HttpPort"] = (_options.BasePort + index * 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Platform:Hosting:GrpcPort"] = (_options.BasePort + index * 10 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Platform:Auth:ApiKeys:0:Name"] = "local-run",
+            ["Platform:Auth:ApiKeys:0:Key"] = ApiKey,
+            ["Platform:Auth:ApiKeys:0:Scopes:0"] = PlatformScopes.Admin(service),
+            ["Platform:Bus:Provider"] = kafkaBootstrap is null ? "InMemory" : "Kafka",
+            ["Platform:State:Provider"] = _options.Redis is null ? "InMemory" : "Redis",
+            ["Logging:LogLevel:Default"] = _options.Verbose ? "Information" : "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Sandbox:Seed"] = "20261122",
+        };
+        if (kafkaBootstrap is not null)
+        {
+            settings["Platform:Bus:Kafka:BootstrapServers"] = kafkaBootstrap;
+        }
+
+        if (_options.Redis is not null)
+        {
+            settings["Platform:State:Redis:ConnectionString"] = _options.Redis;
+        }
+
+        foreach (var (key, value) in SandboxCredentials)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (_, app) in Enumerable.Reverse(_apps))
+        {
+            try
+            {
+                await app.StopAsync(TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                await app.DisposeAsync();
+            }
+        }
+
+        _apps.Clear();
+        _mockCluster?.Dispose();
+    }
+}
+
+/// <summary>Credentials of the simulated systems, made per run and handed to both sides.</summary>
+internal static class SandboxSecrets
+{
+    public static IReadOnlyDictionary<string, string> Generate()
+    {
+        static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        return new Dictionary<string, string>
+        {
+            ["Sandbox:Magento:AccessToken"] = Secret(),
+            ["Sandbox:Shopify:AccessToken"] = "shpat_" + Secret(),
+            ["Sandbox:Erp:ApiKey"] = Secret(),
+            ["Sandbox:Pim:ClientId"] = "local-" + Secret()[..8],
+            ["Sandbox:Pim:ClientSecret"] = Secret(),
+            ["Sandbox:Pim:Username"] = "platform_connector",
+            ["Sandbox:Pim:Password"] = Secret(),
+            ["Sandbox:Tpl:ApiToken"] = Secret(),
+            ["Sandbox:Crm:AccessToken"] = "pat-" + Secret(),
+        };
+    }
+}

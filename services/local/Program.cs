@@ -1,0 +1,3 @@
+using Platform.Local;
+
+return await LocalCommandLine.Build().Parse(args).InvokeAsync();

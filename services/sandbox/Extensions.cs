@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Platform.Sandbox.Control;
+using Platform.Sandbox.Faults;
+using Platform.Sandbox.Systems;
+
+namespace Platform.Sandbox;
+
+public static class SandboxExtensions
+{
+    /// <summary>Registers the simulated systems, their settings (validated at start), the fault injector and the counters.</summary>
+    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateOnStart();
+
+        AddSystem<MagentoSystem, MagentoOptions>(services, MagentoOptions.Section, o => Present(o.AccessToken, "AccessToken"));
+        AddSystem<ShopifySystem, ShopifyOptions>(services, ShopifyOptions.Section, o => Present(o.AccessToken, "AccessToken"));
+        AddSystem<ErpSystem, ErpOptions>(services, ErpOptions.Section, o => Present(o.ApiKey, "ApiKey"));
+        AddSystem<PimSystem, PimOptions>(services, PimOptions.Section, o =>
+            Present(o.ClientId, "ClientId") ?? Present(o.ClientSecret, "ClientSecret") ?? Present(o.Username, "Username")
+            ?? Present(o.Password, "Password") ?? (o.TokenLifetimeSeconds > 0 ? null : "TokenLifetimeSeconds must be positive"));
+        AddSystem<TplSystem, TplOptions>(services, TplOptions.Section, o => Present(o.ApiToken, "ApiToken"));
+        AddSystem<CrmSystem, CrmOptions>(services, CrmOptions.Section, o => Present(o.AccessToken, "AccessToken"));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<SandboxCounters>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Mounts every simulated system under <c>/{system}/</c> and the control endpoints under <c>/_sandbox</c>, and adds
+    /// the sandbox middleware. Call after anything that must run before it (authentication of <c>/_sandbox</c>) and
+    /// with routing before it (WebApplication's implicit routing, or an explicit UseRouting first).
+    /// </summary>
+    /// <returns>The control group, so the host can put its own authorization on it.</returns>
+    public static RouteGroupBuilder MapSandbox(this WebApplication app)
+    {
+        // Resolving it here makes a bad Sandbox:Faults setting fail at start, not on the first request.
+        _ = app.Services.GetRequiredService<FaultInjector>();
+
+        app.UseMiddleware<SandboxMiddleware>();
+        foreach (var system in app.Services.GetServices<SimulatedSystem>())
+        {
+            // Each simulated system checks its own kind of credential, as the real one would; the platform's
+            // API keys guard only the control endpoints.
+            var routes = app.MapGroup(system.Prefix).AllowAnonymous();
+            system.MapEndpoints(routes);
+            // Catch-all routes rank below every other template, so this only answers paths the system does not have.
+            routes.Map("/{**path}", system.WriteNotFoundAsync).WithMetadata(UnmatchedRoute.Instance);
+        }
+
+        return app.MapSandboxControl();
+    }
+
+    private static void AddSystem<TSystem, TOptions>(IServiceCollection services, string section, Func<TOptions, string?> problem)
+        where TSystem : SimulatedSystem
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>()
+            .BindConfiguration(section)
+            .Validate(options => problem(options) is null, $"{section} is incomplete: every credential must be set")
+            .ValidateOnStart();
+        services.AddSingleton<SimulatedSystem, TSystem>();
+    }
+
+    private static string? Present(string value, string name) => string.IsNullOrWhiteSpace(value) ? $"{name} is required" : null;
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Sandbox.Systems;
+
+public sealed class MagentoOptions
+{
+    public const string Section = "Sandbox:Magento";
+
+    /// <summary>Integration access token (Admin > System > Integrations), sent as <c>Authorization: Bearer</c>.</summary>
+    public string AccessToken { get; set; } = "";
+
+    public List<MagentoStoreView> StoreViews { get; set; } =
+    [
+        new() { Id = 0, Code = "admin", Name = "Admin", WebsiteId = 0, StoreGroupId = 0 },
+        new() { Id = 1, Code = "default", Name = "Default Store View", WebsiteId = 1, StoreGroupId = 1 },
+    ];
+}
+
+public sealed class MagentoStoreView
+{
+    public int Id { get; set; }
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public int WebsiteId { get; set; }
+    public int StoreGroupId { get; set; }
+    public int IsActive { get; set; } = 1;
+}
+
+/// <summary>
+/// Magento 2 / Adobe Commerce REST (<c>/rest/{store_code}/V1/...</c>), authenticated with an integration's bearer token.
+/// Errors are <c>{"message": ..., "parameters": ...}</c> as Magento's web API writes them.
+/// </summary>
+public sealed class MagentoSystem(IOptions<MagentoOptions> options) : SimulatedSystem
+{
+    public override string Name => "magento";
+
+    public override string Simulates => "Magento 2 / Adobe Commerce REST API";
+
+    public override string Authentication => "Authorization: Bearer <integration access token>";
+
+    protected override JsonSerializerOptions Json => SystemJson.SnakeCaseWithoutNulls;
+
+    public override void MapEndpoints(RouteGroupBuilder routes)
+    {
+        // {store} is a store view code, or "all"/"default"; Magento resolves it before the ACL check.
+        routes.MapGet("/rest/{store}/V1/store/storeViews", (string store, HttpContext context) =>
+            KnownStore(store)
+                ? Results.Json(options.Value.StoreViews, SystemJson.SnakeCaseWithoutNulls)
+                : Results.Json(new MagentoError("The store that was requested wasn't found. Verify the store and try again."), SystemJson.SnakeCaseWithoutNulls, statusCode: StatusCodes.Status400BadRequest))
+            .WithMetadata(new MagentoAclResource("Magento_Backend::store"));
+    }
+
+    public override bool HasValidCredentials(HttpContext context) => SecretEquals(BearerToken(context), options.Value.AccessToken);
+
+    public override Task WriteUnauthorizedAsync(HttpContext context)
+    {
+        var resource = context.GetEndpoint()?.Metadata.GetMetadata<MagentoAclResource>()?.Resource ?? "Magento_Backend::admin";
+        return WriteJsonAsync(context, StatusCodes.Status401Unauthorized, new MagentoError(
+            "The consumer isn't authorized to access %resources.",
+            new Dictionary<string, string> { ["resources"] = resource }));
+    }
+
+    public override Task WriteThrottledAsync(HttpContext context) =>
+        WriteJsonAsync(context, StatusCodes.Status429TooManyRequests, new MagentoError("Too many requests. Please try again later."));
+
+    public override Task WriteErrorAsync(HttpContext context, int status) =>
+        WriteJsonAsync(context, status, new MagentoError(status == StatusCodes.Status500InternalServerError
+            ? $"Internal Error. Details are available in Magento log file. Report ID: webapi-{Guid.NewGuid():N}"
+            : ReasonOf(status)));
+
+    public override Task WriteNotFoundAsync(HttpContext context) =>
+        WriteJsonAsync(context, StatusCodes.Status404NotFound, new MagentoError("Request does not match any route."));
+
+    private bool KnownStore(string store) =>
+        store is "all" || options.Value.StoreViews.Any(view => string.Equals(view.Code, store, StringComparison.Ordinal));
+
+    private sealed record MagentoError(string Message, Dictionary<string, string>? Parameters = null);
+}
+
+/// <summary>The ACL resource Magento names in its 401 for an endpoint.</summary>
+public sealed record MagentoAclResource(string Resource);

@@ -1,0 +1,83 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Hosting;
+using Platform.Local;
+
+namespace Platform.Services.FunctionalTests;
+
+/// <summary>One service built exactly as its Program.cs builds it, on free loopback ports, with test API keys.</summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    public const string AdminKey = "functional-test-admin-key-0123456789";
+    public const string ReaderKey = "functional-test-reader-key-0123456789";
+
+    private ServiceHost(WebApplication app, string service)
+    {
+        App = app;
+        Service = service;
+        Endpoints = app.Services.GetPlatformEndpoints();
+        Channel = GrpcChannel.ForAddress(Endpoints.Grpc);
+        Http = new HttpClient { BaseAddress = Endpoints.Http };
+    }
+
+    public WebApplication App { get; }
+    public string Service { get; }
+    public PlatformEndpoints Endpoints { get; }
+    public GrpcChannel Channel { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<ServiceHost> StartAsync(string service, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    {
+        var definition = LocalPlatform.Services.Single(s => s.Name == service);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Platform:Hosting:GrpcPort"] = "0",
+            ["Platform:Hosting:HttpPort"] = "0",
+            ["Platform:Auth:ApiKeys:0:Name"] = "admin",
+            ["Platform:Auth:ApiKeys:0:Key"] = AdminKey,
+            ["Platform:Auth:ApiKeys:0:Scopes:0"] = PlatformScopes.Admin(service),
+            ["Platform:Auth:ApiKeys:1:Name"] = "reader",
+            ["Platform:Auth:ApiKeys:1:Key"] = ReaderKey,
+            ["Platform:Auth:ApiKeys:1:Scopes:0"] = PlatformScopes.Read(service),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Sandbox:Magento:AccessToken"] = "test-magento-token",
+            ["Sandbox:Shopify:AccessToken"] = "shpat_test",
+            ["Sandbox:Erp:ApiKey"] = "test-erp-key",
+            ["Sandbox:Pim:ClientId"] = "test-client",
+            ["Sandbox:Pim:ClientSecret"] = "test-secret",
+            ["Sandbox:Pim:Username"] = "test-user",
+            ["Sandbox:Pim:Password"] = "test-password",
+            ["Sandbox:Tpl:ApiToken"] = "test-3pl-token",
+            ["Sandbox:Crm:AccessToken"] = "pat-test",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        services?.Invoke(builder.Services);
+        builder.AddPlatformDefaults(service);
+        definition.Add(builder);
+        var app = builder.Build();
+        app.MapPlatformDefaults();
+        definition.Map(app);
+        await app.StartAsync();
+        return new ServiceHost(app, service);
+    }
+
+    public static CallOptions WithKey(string key) => new(new Metadata { { "x-api-key", key } }, DateTime.UtcNow.AddSeconds(10));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
