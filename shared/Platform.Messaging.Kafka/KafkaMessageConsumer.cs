@@ -144,12 +144,28 @@ internal sealed class KafkaMessageConsumer : IMessageConsumer
             AutoOffsetReset = AutoOffsetReset.Earliest,
         };
 
+        // A subscribed topic that does not exist yet (typically the group's own retry topic before its first retry)
+        // is otherwise noticed only at the next metadata refresh, five minutes by default: a retry would wait that
+        // long. Asking for it creates it where the cluster allows auto-creation, and a short refresh finds it where the
+        // cluster creates it some other way (a KafkaTopic object, the first produce).
+        if (!IsConfigured("allow.auto.create.topics"))
+        {
+            config.AllowAutoCreateTopics = true;
+        }
+
+        if (!IsConfigured("topic.metadata.refresh.interval.ms"))
+        {
+            config.TopicMetadataRefreshIntervalMs = 10_000;
+        }
+
         // Cooperative rebalancing only moves the partitions that change owner, so a member joining or leaving
         // does not stop every other partition of the group. A deployment may still choose another assignor.
-        if (!_options.ConsumerSettings.ContainsKey("partition.assignment.strategy") && !_options.ClientSettings.ContainsKey("partition.assignment.strategy"))
+        if (!IsConfigured("partition.assignment.strategy"))
         {
             config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         }
+
+        bool IsConfigured(string setting) => _options.ConsumerSettings.ContainsKey(setting) || _options.ClientSettings.ContainsKey(setting);
 
         return new ConsumerBuilder<string, byte[]>(config)
             .SetPartitionsAssignedHandler((client, partitions) => OnAssigned(client, partitions))

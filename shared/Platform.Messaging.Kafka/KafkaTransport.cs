@@ -182,6 +182,13 @@ public sealed class KafkaTransport : IMessageTransport
             Acks = Acks.All,
         };
 
+        // Delivery reports are only read for their status; by default the client copies key, value and headers back
+        // into every report, which measured as the largest cost of producing.
+        if (!_options.ClientSettings.ContainsKey("dotnet.producer.delivery.report.fields") && !_options.ProducerSettings.ContainsKey("dotnet.producer.delivery.report.fields"))
+        {
+            config.DeliveryReportFields = "status";
+        }
+
         return new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((producer, error) =>
             {

