@@ -28,7 +28,7 @@ public sealed class PlatformAdmin(
     IServiceProvider services,
     TimeProvider timeProvider)
 {
-    private const int MaxPageSize = 500;
+    private const int MaxPageSize = 1000;
     private static readonly string Version = typeof(PlatformAdmin).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
 
