@@ -153,7 +153,50 @@ public sealed class LocalPlatform : IAsyncDisposable
             settings[key] = value;
         }
 
+        foreach (var (key, value) in Wiring(service))
+        {
+            settings[key] = value;
+        }
+
         return settings;
+    }
+
+    public const string StoreCode = "default";
+
+    /// <summary>The HTTP base address the local host gives a service (metrics, health, webhooks).</summary>
+    public Uri HttpBase(string service) => new($"http://127.0.0.1:{_options.BasePort + Index(service) * 10}/");
+
+    private static int Index(string service) => Services.Select((s, i) => (s.Name, i)).Single(s => s.Name == service).i;
+
+    /// <summary>How the services reach the sandbox and the sandbox reaches them, with this run's credentials.</summary>
+    private Dictionary<string, string?> Wiring(string service)
+    {
+        var sandbox = HttpBase("sandbox");
+        return service switch
+        {
+            OrderService.Name => new()
+            {
+                ["Order:Stores:0"] = StoreCode,
+                ["Order:PollInterval"] = "00:00:05",
+                ["Platform:Connectors:magento:BaseAddress"] = new Uri(sandbox, "magento/").ToString(),
+                ["Platform:Connectors:magento:Authentication:Scheme"] = "Bearer",
+                ["Platform:Connectors:magento:Authentication:Token"] = SandboxCredentials["Sandbox:Magento:AccessToken"],
+                ["Platform:Connectors:magento:Webhooks:Secrets:" + StoreCode] = SandboxCredentials["Sandbox:Magento:WebhookSecret"],
+                ["Platform:Connectors:magento:RateLimit:PermitsPerSecond"] = "200",
+                ["Platform:Connectors:magento:RateLimit:Burst"] = "200",
+                ["Platform:Connectors:erp:BaseAddress"] = new Uri(sandbox, "erp/").ToString(),
+                ["Platform:Connectors:erp:Authentication:Scheme"] = "ApiKey",
+                ["Platform:Connectors:erp:Authentication:Key"] = SandboxCredentials["Sandbox:Erp:ApiKey"],
+                ["Platform:Connectors:erp:RateLimit:PermitsPerSecond"] = "5000",
+                ["Platform:Connectors:erp:RateLimit:Burst"] = "5000",
+                ["Platform:Connectors:erp:RateLimit:QueueLimit"] = "100000",
+            },
+            "sandbox" => new()
+            {
+                ["Sandbox:Magento:Webhooks:Url"] = new Uri(HttpBase(OrderService.Name), $"webhooks/magento/{StoreCode}/orders").ToString(),
+            },
+            _ => [],
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -192,6 +235,7 @@ internal static class SandboxSecrets
             ["Sandbox:Pim:Password"] = Secret(),
             ["Sandbox:Tpl:ApiToken"] = Secret(),
             ["Sandbox:Crm:AccessToken"] = "pat-" + Secret(),
+            ["Sandbox:Magento:WebhookSecret"] = Secret(),
         };
     }
 }

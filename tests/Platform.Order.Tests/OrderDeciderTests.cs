@@ -27,7 +27,7 @@ public sealed class OrderDeciderTests
         Assert.Equal(OrderStatus.Placed, decision.Record!.Status);
         Assert.Equal(1, decision.Record.Revision);
         Assert.True(decision.Record.AwaitsExport);
-        Assert.Equal("default-000000123:r1", decision.Record.ExportKey);
+        Assert.Equal("default-000000123:1", decision.Record.ExportKey);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class OrderDeciderTests
         Assert.Equal(2, decision.Record!.Revision);
         Assert.Equal(OrderStatus.Placed, decision.Record.Status);
         Assert.True(decision.Record.AwaitsExport);
-        Assert.Equal("default-000000123:r2", decision.Record.ExportKey);
+        Assert.Equal("default-000000123:2", decision.Record.ExportKey);
     }
 
     [Fact]

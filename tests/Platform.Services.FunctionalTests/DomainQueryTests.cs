@@ -5,7 +5,6 @@ using Platform.Contracts.Catalog.V1;
 using Platform.Contracts.Inventory.V1;
 using Platform.Contracts.Tracking.V1;
 using Platform.State;
-using OrderV1 = Platform.Contracts.Order.V1;
 
 namespace Platform.Services.FunctionalTests;
 
@@ -30,19 +29,6 @@ public sealed class DomainQueryTests
         var empty = await Assert.ThrowsAsync<RpcException>(() => client.GetProductAsync(new GetProductRequest(), ServiceHost.WithKey(ServiceHost.ReaderKey)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
         Assert.Equal("sku is required", empty.Status.Detail);
-    }
-
-    [Fact]
-    public async Task An_order_is_served_only_within_its_own_store()
-    {
-        await using var host = await ServiceHost.StartAsync("order");
-        var client = new OrderV1.OrderService.OrderServiceClient(host.Channel);
-        await Put(host, "order:default-000000123", new OrderV1.Order { OrderId = "default-000000123", StoreCode = "default", OrderNumber = "000000123" });
-
-        var found = await client.GetOrderAsync(new OrderV1.GetOrderRequest { OrderId = "default-000000123" }, ServiceHost.WithKey(ServiceHost.ReaderKey));
-        Assert.Equal("000000123", found.Order.OrderNumber);
-        var otherStore = await Assert.ThrowsAsync<RpcException>(() => client.GetOrderAsync(new OrderV1.GetOrderRequest { OrderId = "default-000000123", StoreCode = "b2b" }, ServiceHost.WithKey(ServiceHost.ReaderKey)).ResponseAsync);
-        Assert.Equal(StatusCode.NotFound, otherStore.StatusCode);
     }
 
     [Fact]

@@ -54,6 +54,16 @@ public sealed class ServiceHost : IAsyncDisposable
             ["Sandbox:Pim:Password"] = "test-password",
             ["Sandbox:Tpl:ApiToken"] = "test-3pl-token",
             ["Sandbox:Crm:AccessToken"] = "pat-test",
+            // The order service's connectors: nothing listens on the discard port, which these tests never reach.
+            ["Order:Stores:0"] = "default",
+            ["Order:PollEnabled"] = "false",
+            ["Platform:Connectors:magento:BaseAddress"] = "http://127.0.0.1:9/magento/",
+            ["Platform:Connectors:magento:Authentication:Scheme"] = "Bearer",
+            ["Platform:Connectors:magento:Authentication:Token"] = "test-magento-token",
+            ["Platform:Connectors:magento:Webhooks:Secrets:default"] = "test-webhook-secret",
+            ["Platform:Connectors:erp:BaseAddress"] = "http://127.0.0.1:9/erp/",
+            ["Platform:Connectors:erp:Authentication:Scheme"] = "ApiKey",
+            ["Platform:Connectors:erp:Authentication:Key"] = "test-erp-key",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

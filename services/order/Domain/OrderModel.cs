@@ -76,6 +76,9 @@ public sealed record OrderRecord(
     string? ErpDocumentNumber,
     long Version)
 {
+    /// <summary>When the current revision started waiting for the ERP; the export latency and backlog age count from here.</summary>
+    public DateTimeOffset? AwaitingExportSince { get; init; }
+
     public string OrderId => Snapshot.OrderId;
 
     /// <summary>The idempotency key of an export: the ERP creates one document per order and revision, whatever the retries.</summary>
@@ -83,5 +86,5 @@ public sealed record OrderRecord(
 
     public bool AwaitsExport => !OrderLifecycle.IsFinal(Status) && ExportedRevision != Revision && Status == OrderStatus.Placed;
 
-    public static string ExportKeyFor(string orderId, int revision) => $"{orderId}:r{revision}";
+    public static string ExportKeyFor(string orderId, int revision) => $"{orderId}:{revision}";
 }
