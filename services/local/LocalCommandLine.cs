@@ -19,15 +19,19 @@ public static class LocalCommandLine
         {
             Description = "First port: service i listens on base+10i (HTTP: metrics, health, webhooks) and base+10i+1 (gRPC).",
             DefaultValueFactory = _ => 5100,
-        };
-        basePort.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 1024 or > 65000)
+            // Parsed here so a word or an out-of-range number is a usage error, not a crash.
+            CustomParser = result =>
             {
-                result.AddError($"--base-port must be between 1024 and 65000 (was {value}).");
-            }
-        });
+                var raw = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value is < 1024 or > 65000)
+                {
+                    result.AddError($"--base-port must be a number between 1024 and 65000 (was '{raw}').");
+                    return 0;
+                }
+
+                return value;
+            },
+        };
         var verbose = new Option<bool>("--verbose") { Description = "Show the services' information logs, not only warnings and errors." };
 
         var root = new RootCommand("Runs the five platform services and the sandbox in one process on 127.0.0.1.")

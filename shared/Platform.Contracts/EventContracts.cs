@@ -88,6 +88,7 @@ public static class EventContracts
         Inventory.V1.InventoryServiceReflection.Descriptor,
         Order.V1.OrderReflection.Descriptor,
         Order.V1.EventsReflection.Descriptor,
+        Order.V1.IngestReflection.Descriptor,
         Order.V1.OrderServiceReflection.Descriptor,
         Customer.V1.CustomerReflection.Descriptor,
         Customer.V1.EventsReflection.Descriptor,
