@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Platform.Sandbox.Control;
 using Platform.Sandbox.Faults;
 using Platform.Sandbox.Systems;
+using Platform.Sandbox.Systems.Erp;
+using Platform.Sandbox.Systems.Magento;
 
 namespace Platform.Sandbox;
 
@@ -14,9 +16,9 @@ public static class SandboxExtensions
         var services = builder.Services;
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateOnStart();
 
-        AddSystem<MagentoSystem, MagentoOptions>(services, MagentoOptions.Section, o => Present(o.AccessToken, "AccessToken"));
+        AddSystem<MagentoSystem, MagentoOptions>(services, MagentoOptions.Section, o => o.Problem());
         AddSystem<ShopifySystem, ShopifyOptions>(services, ShopifyOptions.Section, o => Present(o.AccessToken, "AccessToken"));
-        AddSystem<ErpSystem, ErpOptions>(services, ErpOptions.Section, o => Present(o.ApiKey, "ApiKey"));
+        AddSystem<ErpSystem, ErpOptions>(services, ErpOptions.Section, o => o.Problem());
         AddSystem<PimSystem, PimOptions>(services, PimOptions.Section, o =>
             Present(o.ClientId, "ClientId") ?? Present(o.ClientSecret, "ClientSecret") ?? Present(o.Username, "Username")
             ?? Present(o.Password, "Password") ?? (o.TokenLifetimeSeconds > 0 ? null : "TokenLifetimeSeconds must be positive"));
@@ -26,6 +28,15 @@ public static class SandboxExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<SandboxCounters>();
+
+        services.AddSingleton<MagentoWebhooks>();
+        services.AddHostedService(provider => provider.GetRequiredService<MagentoWebhooks>());
+        services.AddSingleton<MagentoSales>();
+        services.AddSingleton(provider => new MagentoOrderGenerator(
+            provider.GetRequiredService<IOptions<MagentoOptions>>().Value.Orders,
+            provider.GetRequiredService<IOptions<SandboxOptions>>().Value.Seed));
+        services.AddSingleton(provider => new ErpSkuPolicy(provider.GetRequiredService<IOptions<ErpOptions>>().Value.SkuSettings()));
+        services.AddSingleton<ErpLedger>();
         return builder;
     }
 
@@ -58,12 +69,18 @@ public static class SandboxExtensions
         where TSystem : SimulatedSystem
         where TOptions : class
     {
-        services.AddOptions<TOptions>()
-            .BindConfiguration(section)
-            .Validate(options => problem(options) is null, $"{section} is incomplete: every credential must be set")
-            .ValidateOnStart();
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new SettingsCheck<TOptions>(section, problem));
         services.AddSingleton<SimulatedSystem, TSystem>();
     }
 
     private static string? Present(string value, string name) => string.IsNullOrWhiteSpace(value) ? $"{name} is required" : null;
+
+    /// <summary>Names what is wrong, so a bad setting stops the start with a message that says which one.</summary>
+    private sealed class SettingsCheck<TOptions>(string section, Func<TOptions, string?> problem) : IValidateOptions<TOptions>
+        where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options) =>
+            problem(options) is { } found ? ValidateOptionsResult.Fail($"{section} is incomplete or invalid: {found}") : ValidateOptionsResult.Success;
+    }
 }

@@ -99,6 +99,7 @@ public sealed class SandboxCounters
         FaultKind.Error => "error",
         FaultKind.Throttle => "throttle",
         FaultKind.Timeout => "timeout",
+        FaultKind.LostResponse => "lost_response",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

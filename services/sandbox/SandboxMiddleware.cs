@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Platform.Sandbox.Faults;
 using Platform.Sandbox.Systems;
 
@@ -6,7 +7,8 @@ namespace Platform.Sandbox;
 
 /// <summary>
 /// Runs in front of every request under a simulated system's prefix: counts it, applies the system's fault profile
-/// (latency, then at most one of timeout, 429 or error), checks the system's credential, and counts the response.
+/// (latency, then at most one of timeout, 429, error or lost response), checks the system's credential, and counts the
+/// response.
 /// Faults come before the credential check because in the real world a gateway or rate limiter answers before the
 /// application looks at the token. Needs routing before it (the endpoint decides the operation name and whether the
 /// endpoint is public); WebApplication's implicit routing provides that.
@@ -35,15 +37,16 @@ public sealed class SandboxMiddleware(
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         try
         {
-            if (!await InjectFaultAsync(context, system, operation, abort.Token))
+            var decision = faults.Decide(system.Name);
+            if (!await InjectFaultAsync(context, system, operation, decision, abort.Token))
             {
-                if (context.GetEndpoint()?.Metadata.GetMetadata<CredentialsNotRequired>() is null && !system.HasValidCredentials(context))
+                if (decision.Kind == FaultKind.LostResponse)
                 {
-                    await system.WriteUnauthorizedAsync(context);
+                    await AnswerThenLoseResponseAsync(context, system, decision.Profile, abort.Token);
                 }
                 else
                 {
-                    await next(context);
+                    await AnswerAsync(context, system);
                 }
             }
 
@@ -62,10 +65,36 @@ public sealed class SandboxMiddleware(
         }
     }
 
-    /// <returns>Whether a fault answered the request.</returns>
-    private async Task<bool> InjectFaultAsync(HttpContext context, SimulatedSystem system, string operation, CancellationToken cancellationToken)
+    private Task AnswerAsync(HttpContext context, SimulatedSystem system) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<CredentialsNotRequired>() is null && !system.HasValidCredentials(context)
+            ? system.WriteUnauthorizedAsync(context)
+            : next(context);
+
+    /// <summary>
+    /// The system does the work and writes its answer into the void; the client then waits as for a timeout and gets the
+    /// gateway's 504, without knowing whether anything happened.
+    /// </summary>
+    private async Task AnswerThenLoseResponseAsync(HttpContext context, SimulatedSystem system, FaultProfile profile, CancellationToken cancellationToken)
     {
-        var decision = faults.Decide(system.Name);
+        var realBody = context.Features.Get<IHttpResponseBodyFeature>()!;
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        try
+        {
+            await AnswerAsync(context, system);
+        }
+        finally
+        {
+            context.Features.Set(realBody);
+        }
+
+        context.Response.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(profile.TimeoutSeconds), cancellationToken);
+        await system.WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout);
+    }
+
+    /// <returns>Whether a fault answered the request.</returns>
+    private async Task<bool> InjectFaultAsync(HttpContext context, SimulatedSystem system, string operation, FaultDecision decision, CancellationToken cancellationToken)
+    {
         if (decision.Delay > TimeSpan.Zero)
         {
             counters.RecordFault(system.Name, operation, "latency");
@@ -80,6 +109,8 @@ public sealed class SandboxMiddleware(
         counters.RecordFault(system.Name, operation, SandboxCounters.FaultKindName(decision.Kind));
         switch (decision.Kind)
         {
+            case FaultKind.LostResponse:
+                return false;
             case FaultKind.Timeout:
                 await Task.Delay(TimeSpan.FromSeconds(decision.Profile.TimeoutSeconds), cancellationToken);
                 await system.WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout);

@@ -13,7 +13,8 @@ public sealed record ErpSalesOrder(
     bool Guest,
     ErpShipTo ShipTo,
     IReadOnlyList<ErpSalesOrderLine> Lines,
-    ErpTotals Totals)
+    ErpTotals Totals,
+    DateTimeOffset? OrderDate = null)
 {
     // One key per order revision: a retried or redelivered export of the same revision is a replay the ERP
     // answers with the document it already created; a new revision is a new request.

@@ -74,7 +74,7 @@ public sealed class MappingTests
     [Fact]
     public void Fields_written_over_each_other_are_refused()
     {
-        var problems = Problems(Edit("  storeCode: storeCode\n", "  storeCode: orderReference\n")
+        var problems = Problems(Edit("  storeCode: store\n", "  storeCode: orderReference\n")
             .Replace("  guest: guest\n", "  guest: shipTo\n", StringComparison.Ordinal)
             .Replace("  revision: revision\n", "  revision: lines.revision\n", StringComparison.Ordinal));
 

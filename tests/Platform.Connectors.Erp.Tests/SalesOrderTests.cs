@@ -24,7 +24,7 @@ public sealed class SalesOrderTests
         Assert.Equal("application/json; charset=utf-8", request.Headers["Content-Type"]);
         Assert.Equal(
             """
-            {"orderReference":"default:000000003","storeCode":"default","orderNumber":"000000003","revision":2,"currency":"USD","customerCode":null,"guest":true,"shipTo":{"country":"US","region":"MI"},"lines":[{"lineNumber":1,"sku":"24-WG085","quantity":2,"unitPrice":14,"discount":2.1,"tax":2.31,"lineTotal":28},{"lineNumber":2,"sku":"24-UG03","quantity":1,"unitPrice":17,"discount":2.4,"tax":1.69,"lineTotal":17}],"totals":{"subtotal":45,"shipping":10,"discount":4.5,"tax":4,"grandTotal":54.5}}
+            {"orderReference":"default:000000003","store":"default","orderNumber":"000000003","revision":2,"orderDate":null,"currency":"USD","customerCode":null,"guest":true,"shipTo":{"country":"US","region":"MI"},"lines":[{"lineNumber":1,"sku":"24-WG085","quantity":2,"unitPrice":14,"discount":2.1,"tax":2.31,"lineTotal":28},{"lineNumber":2,"sku":"24-UG03","quantity":1,"unitPrice":17,"discount":2.4,"tax":1.69,"lineTotal":17}],"totals":{"subtotal":45,"shipping":10,"discount":4.5,"tax":4,"grandTotal":54.5}}
             """,
             request.Body);
     }

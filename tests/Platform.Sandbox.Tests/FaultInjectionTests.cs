@@ -248,6 +248,8 @@ public sealed class FaultInjectionTests
     [InlineData("""{"latencyMs": -1}""", "latencyMs")]
     [InlineData("""{"timeoutSeconds": 0}""", "timeoutSeconds")]
     [InlineData("""{"errorrRate": 0.5}""", "errorrRate")]
+    [InlineData("""{"lostResponseRate": 1.5}""", "lostResponseRate")]
+    [InlineData("""{"errorRate": 0.5, "lostResponseRate": 0.6}""", "errorRate")]
     public async Task An_invalid_profile_is_refused_and_the_old_one_kept(string json, string named)
     {
         await using var sandbox = await SandboxHost.StartAsync();

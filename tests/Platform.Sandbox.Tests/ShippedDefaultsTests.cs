@@ -24,7 +24,7 @@ public sealed class ShippedDefaultsTests
     public void Every_shipped_secret_is_plainly_a_local_development_value()
     {
         var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shipped.appsettings.json"))).RootElement.GetProperty("Sandbox");
-        string[] secretNames = ["AccessToken", "ApiKey", "ApiToken", "ClientSecret", "Password"];
+        string[] secretNames = ["AccessToken", "ApiKey", "ApiToken", "ClientSecret", "Password", "WebhookSecret"];
 
         var secrets = settings.EnumerateObject()
             .Where(system => system.Value.ValueKind == JsonValueKind.Object)
@@ -32,7 +32,7 @@ public sealed class ShippedDefaultsTests
             .Select(property => property.Value.GetString()!)
             .ToList();
 
-        Assert.True(secrets.Count >= 6, $"expected a credential per system, found {secrets.Count}");
+        Assert.True(secrets.Count >= 7, $"expected a credential per system, found {secrets.Count}");
         Assert.All(secrets, secret => Assert.Contains("local_dev_only", secret.Replace('-', '_'), StringComparison.Ordinal));
     }
 }

@@ -29,7 +29,7 @@ public sealed class ServiceHost : IAsyncDisposable
     public GrpcChannel Channel { get; }
     public HttpClient Http { get; }
 
-    public static async Task<ServiceHost> StartAsync(string service, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    public static async Task<ServiceHost> StartAsync(string service, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null, Action<IServiceCollection>? afterRegistration = null)
     {
         var definition = LocalPlatform.Services.Single(s => s.Name == service);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
@@ -74,6 +74,7 @@ public sealed class ServiceHost : IAsyncDisposable
         services?.Invoke(builder.Services);
         builder.AddPlatformDefaults(service);
         definition.Add(builder);
+        afterRegistration?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapPlatformDefaults();
         definition.Map(app);

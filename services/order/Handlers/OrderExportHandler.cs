@@ -135,6 +135,7 @@ public sealed class OrderExportHandler(
             order.IsGuest,
             new ErpShipTo(order.Country ?? string.Empty, order.Region),
             order.Lines.Select((line, i) => new ErpSalesOrderLine(i + 1, line.Sku, line.Ordered, line.UnitPrice, line.Discount, line.Tax, line.RowTotal)).ToList(),
-            new ErpTotals(order.Totals.Subtotal, order.Totals.Shipping, order.Totals.Discount, order.Totals.Tax, order.Totals.GrandTotal));
+            new ErpTotals(order.Totals.Subtotal, order.Totals.Shipping, order.Totals.Discount, order.Totals.Tax, order.Totals.GrandTotal),
+            order.PlacedAt);
     }
 }

@@ -82,6 +82,11 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
+        foreach (var system in app.ServiceProvider.GetServices<SimulatedSystem>())
+        {
+            system.MapControlEndpoints(control.MapGroup("/" + system.Name));
+        }
+
         control.MapGet("/counters", (SandboxCounters counters) => Results.Ok(counters.Snapshot()));
 
         control.MapPost("/counters/reset", (SandboxCounters counters) =>

@@ -9,6 +9,9 @@ public enum FaultKind
     Error,
     Throttle,
     Timeout,
+
+    /// <summary>The request is carried out, then its response is withheld (see <see cref="FaultProfile.LostResponseRate"/>).</summary>
+    LostResponse,
 }
 
 public readonly record struct FaultDecision(TimeSpan Delay, FaultKind Kind, FaultProfile Profile);
@@ -109,6 +112,7 @@ public sealed class FaultInjector
             var kind = faultRoll < profile.TimeoutRate ? FaultKind.Timeout
                 : faultRoll < profile.TimeoutRate + profile.ThrottleRate ? FaultKind.Throttle
                 : faultRoll < profile.TimeoutRate + profile.ThrottleRate + profile.ErrorRate ? FaultKind.Error
+                : faultRoll < profile.TimeoutRate + profile.ThrottleRate + profile.ErrorRate + profile.LostResponseRate ? FaultKind.LostResponse
                 : FaultKind.None;
             return new FaultDecision(delay, kind, profile);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Platform.Sandbox.Systems.Erp;
 
 namespace Platform.Sandbox.Systems;
 
@@ -13,6 +14,16 @@ public sealed class ErpOptions
     public string CompanyCode { get; set; } = "SANDBOX";
     public string CompanyName { get; set; } = "Sandbox Trading GmbH";
     public string BaseCurrency { get; set; } = "EUR";
+
+    /// <summary>SKUs the item master does not have: sales orders and credit notes naming one get 422 UNKNOWN_SKU.</summary>
+    public List<string> RejectedSkus { get; set; } = [];
+
+    /// <summary>When set, only SKUs matching this regular expression (the whole SKU) are known.</summary>
+    public string? KnownSkuPattern { get; set; }
+
+    public ErpSkuSettings SkuSettings() => new() { RejectedSkus = [.. RejectedSkus], KnownSkuPattern = KnownSkuPattern };
+
+    public string? Problem() => string.IsNullOrWhiteSpace(ApiKey) ? "ApiKey is required" : ErpSkuPolicy.Problem(SkuSettings());
 }
 
 /// <summary>
@@ -20,11 +31,11 @@ public sealed class ErpOptions
 /// RFC 9457 problem details for errors (there is no single real ERP API to copy; this is the contract the ERP connector
 /// and this simulation share, written down in the sandbox README).
 /// </summary>
-public sealed class ErpSystem(IOptions<ErpOptions> options) : SimulatedSystem
+public sealed class ErpSystem(IOptions<ErpOptions> options, ErpLedger ledger, ErpSkuPolicy skus) : SimulatedSystem
 {
     public override string Name => "erp";
 
-    public override string Simulates => "generic ERP REST API (orders, stock, invoices, credit memos)";
+    public override string Simulates => "generic ERP REST API (sales orders with revisions, cancellations, credit notes)";
 
     public override string Authentication => "X-Api-Key: <api key>";
 
@@ -39,7 +50,11 @@ public sealed class ErpSystem(IOptions<ErpOptions> options) : SimulatedSystem
             options.Value.BaseCurrency,
             ApiVersion = "1",
         }, SystemJson.CamelCase));
+
+        new ErpSalesApi(ledger, skus).MapRest(routes);
     }
+
+    public override void MapControlEndpoints(RouteGroupBuilder control) => new ErpSalesApi(ledger, skus).MapControl(control);
 
     public override bool HasValidCredentials(HttpContext context) =>
         SecretEquals(context.Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null, options.Value.ApiKey);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Platform.Sandbox.Systems.Magento;
 
 namespace Platform.Sandbox.Systems;
 
@@ -15,6 +16,52 @@ public sealed class MagentoOptions
         new() { Id = 0, Code = "admin", Name = "Admin", WebsiteId = 0, StoreGroupId = 0 },
         new() { Id = 1, Code = "default", Name = "Default Store View", WebsiteId = 1, StoreGroupId = 1 },
     ];
+
+    /// <summary>
+    /// Signs the order webhooks of every store (see the README); <see cref="WebhookSecrets"/> overrides it per store code.
+    /// Only needed once <see cref="Webhooks"/> has a URL.
+    /// </summary>
+    public string WebhookSecret { get; set; } = "";
+
+    public Dictionary<string, string> WebhookSecrets { get; set; } = new(StringComparer.Ordinal);
+
+    public MagentoWebhookSettings Webhooks { get; set; } = new();
+
+    /// <summary>How many webhook deliveries may be in flight at once; fixed at start.</summary>
+    public int WebhookConcurrency { get; set; } = 4;
+
+    public MagentoOrderDefaults Orders { get; set; } = new();
+
+    /// <summary>The store views that take orders: all but the admin store (id 0).</summary>
+    public IEnumerable<MagentoStoreView> OrderStores() => StoreViews.Where(view => view.Id != 0);
+
+    public string? Problem()
+    {
+        if (string.IsNullOrWhiteSpace(AccessToken))
+        {
+            return "AccessToken is required";
+        }
+
+        if (Webhooks.Validate() is { Count: > 0 } errors)
+        {
+            return "Webhooks: " + string.Join("; ", errors.Select(error => $"{error.Key} {error.Value[0]}"));
+        }
+
+        if (Webhooks.Url is not null && OrderStores().FirstOrDefault(view =>
+                string.IsNullOrEmpty(WebhookSecrets.GetValueOrDefault(view.Code)) && string.IsNullOrEmpty(WebhookSecret)) is { } unsigned)
+        {
+            return $"WebhookSecret is required to send webhooks (store '{unsigned.Code}' has none)";
+        }
+
+        if (WebhookConcurrency is < 1 or > 64)
+        {
+            return "WebhookConcurrency must be between 1 and 64";
+        }
+
+        return Orders.GuestShare is < 0 or > 1 || Orders.InvoicedShare is < 0 or > 1
+            ? "Orders: GuestShare and InvoicedShare must be between 0 and 1"
+            : null;
+    }
 }
 
 public sealed class MagentoStoreView
@@ -29,13 +76,14 @@ public sealed class MagentoStoreView
 
 /// <summary>
 /// Magento 2 / Adobe Commerce REST (<c>/rest/{store_code}/V1/...</c>), authenticated with an integration's bearer token.
-/// Errors are <c>{"message": ..., "parameters": ...}</c> as Magento's web API writes them.
+/// Errors are <c>{"message": ..., "parameters": ...}</c> as Magento's web API writes them. Sales entities (orders,
+/// invoices, shipments, credit memos) live in <see cref="MagentoSales"/>; their endpoints are in <see cref="MagentoSalesApi"/>.
 /// </summary>
-public sealed class MagentoSystem(IOptions<MagentoOptions> options) : SimulatedSystem
+public sealed class MagentoSystem(IOptions<MagentoOptions> options, MagentoSales sales, MagentoWebhooks webhooks, MagentoOrderGenerator generator) : SimulatedSystem
 {
     public override string Name => "magento";
 
-    public override string Simulates => "Magento 2 / Adobe Commerce REST API";
+    public override string Simulates => "Magento 2 / Adobe Commerce REST API (store views, orders, invoices, shipments, credit memos) and order webhooks";
 
     public override string Authentication => "Authorization: Bearer <integration access token>";
 
@@ -49,7 +97,13 @@ public sealed class MagentoSystem(IOptions<MagentoOptions> options) : SimulatedS
                 ? Results.Json(options.Value.StoreViews, SystemJson.SnakeCaseWithoutNulls)
                 : Results.Json(new MagentoError("The store that was requested wasn't found. Verify the store and try again."), SystemJson.SnakeCaseWithoutNulls, statusCode: StatusCodes.Status400BadRequest))
             .WithMetadata(new MagentoAclResource("Magento_Backend::store"));
+
+        var api = new MagentoSalesApi(options.Value, sales, webhooks, generator);
+        api.MapRest(routes);
     }
+
+    public override void MapControlEndpoints(RouteGroupBuilder control) =>
+        new MagentoSalesApi(options.Value, sales, webhooks, generator).MapControl(control);
 
     public override bool HasValidCredentials(HttpContext context) => SecretEquals(BearerToken(context), options.Value.AccessToken);
 
@@ -75,8 +129,10 @@ public sealed class MagentoSystem(IOptions<MagentoOptions> options) : SimulatedS
     private bool KnownStore(string store) =>
         store is "all" || options.Value.StoreViews.Any(view => string.Equals(view.Code, store, StringComparison.Ordinal));
 
-    private sealed record MagentoError(string Message, Dictionary<string, string>? Parameters = null);
 }
+
+/// <summary>The body of every Magento web API error.</summary>
+public sealed record MagentoError(string Message, Dictionary<string, string>? Parameters = null);
 
 /// <summary>The ACL resource Magento names in its 401 for an endpoint.</summary>
 public sealed record MagentoAclResource(string Resource);

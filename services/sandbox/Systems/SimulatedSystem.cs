@@ -29,6 +29,14 @@ public abstract class SimulatedSystem
     /// <summary>Maps the system's endpoints on a group already under <see cref="Prefix"/>; paths are the real API's.</summary>
     public abstract void MapEndpoints(RouteGroupBuilder routes);
 
+    /// <summary>
+    /// Maps the system's scenario endpoints (create an order, change a setting...) on a group already under
+    /// <c>/_sandbox/{Name}</c>, behind the control API's authorization and outside fault injection and counting.
+    /// </summary>
+    public virtual void MapControlEndpoints(RouteGroupBuilder control)
+    {
+    }
+
     /// <summary>Whether the request carries this system's credential. Not called for endpoints marked <see cref="CredentialsNotRequired"/>.</summary>
     public abstract bool HasValidCredentials(HttpContext context);
 

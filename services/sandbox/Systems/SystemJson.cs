@@ -16,14 +16,27 @@ internal static class SystemJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Magento leaves out what it has no value for (e.g. <c>parameters</c> of an error).</summary>
+    /// <summary>
+    /// Magento leaves out what it has no value for (e.g. <c>parameters</c> of an error), and PHP writes its floats without
+    /// trailing zeros (29, not 29.00).
+    /// </summary>
     public static readonly JsonSerializerOptions SnakeCaseWithoutNulls = new(SnakeCase)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new PlainDecimalConverter() },
     };
 
     public static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+}
+
+internal sealed class PlainDecimalConverter : JsonConverter<decimal>
+{
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDecimal();
+
+    // Dividing by 1 written with the most decimal places decimal allows drops the trailing zeros and keeps the value.
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+        writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
 }

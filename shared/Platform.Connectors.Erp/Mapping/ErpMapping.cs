@@ -42,6 +42,9 @@ public sealed class ErpMapping
                 ["storeCode"] = order.StoreCode,
                 ["orderNumber"] = order.OrderNumber,
                 ["revision"] = order.Revision,
+                // The storefront's placement time, so the ERP dates the document as the storefront does and a
+                // reconciliation window means the same orders on both sides.
+                ["orderDate"] = order.OrderDate?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 ["currency"] = order.Currency,
                 ["customerCode"] = order.CustomerCode,
                 ["guest"] = order.Guest,

@@ -36,6 +36,7 @@ internal static class ErpMappingSchema
             new("storeCode", ErpValueKind.Text, false),
             new("orderNumber", ErpValueKind.Text, true),
             new("revision", ErpValueKind.Integer, true),
+            new("orderDate", ErpValueKind.Text, false),
             new("currency", ErpValueKind.Currency, true),
             new("customerCode", ErpValueKind.Text, false),
             new("guest", ErpValueKind.Flag, false),
