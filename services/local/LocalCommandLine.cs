@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Platform.Local.Scenarios;
 using Spectre.Console;
 
 namespace Platform.Local;
@@ -34,29 +35,36 @@ public static class LocalCommandLine
         };
         var verbose = new Option<bool>("--verbose") { Description = "Show the services' information logs, not only warnings and errors." };
 
+        foreach (var option in new Option[] { bus, kafka, redis, basePort, verbose })
+        {
+            option.Recursive = true;
+        }
+
         var root = new RootCommand("Runs the five platform services and the sandbox in one process on 127.0.0.1.")
         {
             bus, kafka, redis, basePort, verbose,
         };
+        root.Subcommands.Add(ScenarioCommands.Build(parse => ReadOptions(parse, bus, kafka, redis, basePort, verbose)));
         root.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new LocalOptions
-            {
-                Bus = parse.GetValue(bus) switch
-                {
-                    "kafka-mock" => LocalBus.KafkaMock,
-                    "kafka" => LocalBus.Kafka,
-                    _ => LocalBus.InMemory,
-                },
-                KafkaBootstrap = parse.GetValue(kafka),
-                Redis = parse.GetValue(redis),
-                BasePort = parse.GetValue(basePort),
-                Verbose = parse.GetValue(verbose),
-            };
-            return await RunAsync(options, cancellationToken);
+            return await RunAsync(ReadOptions(parse, bus, kafka, redis, basePort, verbose), cancellationToken);
         });
         return root;
     }
+
+    private static LocalOptions ReadOptions(ParseResult parse, Option<string> bus, Option<string?> kafka, Option<string?> redis, Option<int> basePort, Option<bool> verbose) => new()
+    {
+        Bus = parse.GetValue(bus) switch
+        {
+            "kafka-mock" => LocalBus.KafkaMock,
+            "kafka" => LocalBus.Kafka,
+            _ => LocalBus.InMemory,
+        },
+        KafkaBootstrap = parse.GetValue(kafka),
+        Redis = parse.GetValue(redis),
+        BasePort = parse.GetValue(basePort),
+        Verbose = parse.GetValue(verbose),
+    };
 
     private static async Task<int> RunAsync(LocalOptions options, CancellationToken cancellationToken)
     {

@@ -134,7 +134,8 @@ public sealed class OrderExportHandler(
             order.CustomerId,
             order.IsGuest,
             new ErpShipTo(order.Country ?? string.Empty, order.Region),
-            order.Lines.Select((line, i) => new ErpSalesOrderLine(i + 1, line.Sku, line.Ordered, line.UnitPrice, line.Discount, line.Tax, line.RowTotal)).ToList(),
+            // Magento's row_total is before discount; the ERP books the net line.
+            order.Lines.Select((line, i) => new ErpSalesOrderLine(i + 1, line.Sku, line.Ordered, line.UnitPrice, line.Discount, line.Tax, line.RowTotal - line.Discount)).ToList(),
             new ErpTotals(order.Totals.Subtotal, order.Totals.Shipping, order.Totals.Discount, order.Totals.Tax, order.Totals.GrandTotal),
             order.PlacedAt);
     }

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Platform.Contracts.Order.V1;
+using Platform.Messaging;
+using Spectre.Console;
+
+namespace Platform.Local.Scenarios;
+
+public sealed record OrdersScenarioOptions(int Orders, double ErpErrorRate, double DuplicateWebhooks, TimeSpan Timeout);
+
+/// <summary>
+/// Places orders in the sandbox storefront, lets its webhooks (with duplicates) reach the order service while the
+/// ERP fails at the given rate, then cancels, refunds and part-ships some of them, waits until everything settles,
+/// reconciles, and reports whether any order was lost or sent twice.
+/// </summary>
+public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions options)
+{
+    public async Task<JsonObject> RunAsync(IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = platform.HttpBase("sandbox"), Timeout = TimeSpan.FromSeconds(60) };
+        var sandbox = new SandboxControl(http, platform.ApiKey, platform.SandboxCredentials["Sandbox:Magento:AccessToken"], LocalPlatform.StoreCode);
+        await sandbox.SetFaultsAsync("erp", new JsonObject { ["errorRate"] = options.ErpErrorRate, ["errorStatus"] = 503 }, cancellationToken);
+        await sandbox.ConfigureWebhooksAsync(new JsonObject
+        {
+            ["url"] = new Uri(platform.HttpBase("order"), $"webhooks/magento/{LocalPlatform.StoreCode}/orders").ToString(),
+            ["duplicateRate"] = options.DuplicateWebhooks,
+        }, cancellationToken);
+
+        var window = DateTimeOffset.UtcNow.AddSeconds(-2);
+        var clock = Stopwatch.StartNew();
+        List<(long EntityId, string IncrementId)> orders = [];
+        var exportedAfter = TimeSpan.Zero;
+        var lifecycle = new LifecycleCounts();
+        await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var placing = progress.AddTask("placing orders", maxValue: options.Orders);
+                var exporting = progress.AddTask("orders in the ERP", maxValue: options.Orders);
+                for (var placed = 0; placed < options.Orders; placed += 500)
+                {
+                    orders.AddRange(await sandbox.GenerateOrdersAsync(Math.Min(500, options.Orders - placed), cancellationToken));
+                    placing.Value = orders.Count;
+                }
+
+                await WaitAsync(exporting, async () => (await sandbox.CountersAsync(cancellationToken)).Items("erp.orders.created").Count, options.Orders, cancellationToken);
+                exportedAfter = clock.Elapsed;
+
+                var changing = progress.AddTask("cancel, refund, part-ship", maxValue: orders.Count / 10 * 3);
+                lifecycle = await ChangeSomeAsync(sandbox, orders, changing, cancellationToken);
+                var settling = progress.AddTask("ERP documents settled", maxValue: lifecycle.Cancelled + lifecycle.Refunded);
+                await WaitAsync(settling, async () =>
+                {
+                    var counters = await sandbox.CountersAsync(cancellationToken);
+                    return counters.Items("erp.cancellations").Count + counters.Items("erp.credit_notes").Count;
+                }, lifecycle.Cancelled + lifecycle.Refunded, cancellationToken);
+            });
+
+        var final = await sandbox.CountersAsync(cancellationToken);
+        var created = final.Items("erp.orders.created");
+        var expected = orders.Select(o => $"{LocalPlatform.StoreCode}-{o.IncrementId}").ToHashSet(StringComparer.Ordinal);
+        var reconciliation = await ReconcileAsync(window, DateTimeOffset.UtcNow.AddSeconds(2), cancellationToken);
+        var deadLettered = await platform.App(Order.OrderService.Name).Services.GetRequiredService<IDeadLetterStore>().CountAsync(cancellationToken);
+        var p99 = await IngestToExportP99Async(cancellationToken);
+        return new JsonObject
+        {
+            ["scenario"] = "orders",
+            ["bus"] = platform.BusDescription,
+            ["state"] = platform.StateDescription,
+            ["orders"] = orders.Count,
+            ["exported"] = expected.Count(created.ContainsKey),
+            ["erpDuplicates"] = created.Values.Sum(count => Math.Max(0, count - 1)),
+            ["lost"] = expected.Count(id => !created.ContainsKey(id)),
+            ["deadLettered"] = deadLettered,
+            ["reconciliationMismatches"] = reconciliation,
+            ["cancelled"] = lifecycle.Cancelled,
+            ["refunded"] = lifecycle.Refunded,
+            ["partiallyShipped"] = lifecycle.PartiallyShipped,
+            ["webhooksDuplicated"] = final.Total("magento.webhooks.duplicated"),
+            ["erpCallsRefusedAsDuplicates"] = final.Total("erp.orders.duplicates_refused"),
+            ["ordersPerSecond"] = Math.Round(orders.Count / Math.Max(exportedAfter.TotalSeconds, 0.001), 1),
+            ["p99LatencyMs"] = p99 is null ? null : Math.Round(p99.Value * 1000, 1),
+            ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+        };
+    }
+
+    private sealed record LifecycleCounts(int Cancelled = 0, int Refunded = 0, int PartiallyShipped = 0);
+
+    private static async Task<LifecycleCounts> ChangeSomeAsync(SandboxControl sandbox, List<(long EntityId, string IncrementId)> orders, ProgressTask task, CancellationToken cancellationToken)
+    {
+        int cancelled = 0, refunded = 0, partiallyShipped = 0;
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var entityId = orders[i].EntityId;
+            try
+            {
+                switch (i % 10)
+                {
+                    case 1:
+                        await sandbox.ChangeOrderAsync(entityId, "cancel", null, cancellationToken);
+                        cancelled++;
+                        break;
+                    case 2:
+                        await sandbox.ChangeOrderAsync(entityId, "invoice", null, cancellationToken);
+                        await sandbox.ChangeOrderAsync(entityId, "refund", null, cancellationToken);
+                        refunded++;
+                        break;
+                    case 3:
+                        var order = await sandbox.GetOrderAsync(entityId, cancellationToken);
+                        var first = order["items"]!.AsArray().First(item => item!["parent_item_id"] is null)!;
+                        await sandbox.ChangeOrderAsync(entityId, "ship", new JsonObject
+                        {
+                            ["items"] = new JsonArray(new JsonObject { ["order_item_id"] = first["item_id"]!.GetValue<long>(), ["qty"] = 1 }),
+                        }, cancellationToken);
+                        partiallyShipped++;
+                        break;
+                    default:
+                        continue;
+                }
+            }
+            catch (SandboxRefusedException ex) when (ex.Status is 400 or 409)
+            {
+                // The storefront refused the change for this order (Magento's own rules); it stays as it was.
+            }
+
+            task.Increment(1);
+        }
+
+        return new LifecycleCounts(cancelled, refunded, partiallyShipped);
+    }
+
+    private async Task WaitAsync(ProgressTask task, Func<Task<int>> observe, int target, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var value = 0;
+        while (value < target && deadline.Elapsed < options.Timeout)
+        {
+            value = await observe();
+            task.Value = Math.Min(value, target);
+            await Task.Delay(200, cancellationToken);
+        }
+
+        task.Value = task.MaxValue;
+    }
+
+    private async Task<long> ReconcileAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var endpoints = platform.Endpoints.Single(e => e.Service.Name == Order.OrderService.Name).Endpoints;
+        using var channel = GrpcChannel.ForAddress(endpoints.Grpc);
+        var client = new OrderService.OrderServiceClient(channel);
+        var reply = await client.ReconcileOrdersAsync(
+            new ReconcileOrdersRequest { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) },
+            new Metadata { { "x-api-key", platform.ApiKey } }, DateTime.UtcNow.AddMinutes(2), cancellationToken);
+        return reply.Reconciliation.Mismatches;
+    }
+
+    /// <summary>p99 from the order service's own histogram, interpolated within its bucket as Prometheus does.</summary>
+    private async Task<double?> IngestToExportP99Async(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(platform.HttpBase(Order.OrderService.Name), "metrics"), cancellationToken);
+        var buckets = text.Split('\n')
+            .Where(line => line.StartsWith("platform_order_ingest_to_export_duration_seconds_bucket{", StringComparison.Ordinal))
+            .Select(line =>
+            {
+                var le = line[(line.IndexOf("le=\"", StringComparison.Ordinal) + 4)..];
+                le = le[..le.IndexOf('"', StringComparison.Ordinal)];
+                var count = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                return (Upper: le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture), Count: count);
+            })
+            .OrderBy(b => b.Upper).ToList();
+        if (buckets.Count == 0 || buckets[^1].Count == 0)
+        {
+            return null;
+        }
+
+        var rank = 0.99 * buckets[^1].Count;
+        var (lower, below) = (0.0, 0.0);
+        foreach (var (upper, count) in buckets)
+        {
+            if (count >= rank)
+            {
+                return double.IsPositiveInfinity(upper) ? lower : lower + (upper - lower) * ((rank - below) / Math.Max(count - below, 1));
+            }
+
+            (lower, below) = (upper, count);
+        }
+
+        return null;
+    }
+}
