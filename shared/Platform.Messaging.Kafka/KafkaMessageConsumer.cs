@@ -89,6 +89,9 @@ internal sealed class KafkaMessageConsumer : IMessageConsumer
         return Task.CompletedTask;
     }
 
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+    private bool _abandoned;
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!RequestStop())
@@ -521,8 +524,17 @@ internal sealed class KafkaMessageConsumer : IMessageConsumer
                 CommitHandled(consumer, workers);
             }
 
-            // Leaves the group at once, so the partitions move now rather than after session.timeout.ms.
-            consumer.Close();
+            // Leaves the group at once, so the partitions move now rather than after session.timeout.ms. librdkafka's
+            // close can wait on a group coordinator mid-rebalance for a long time; a stop must not hang the host, so it
+            // is bounded and, past the bound, the member is simply left to time out of the group.
+            var close = Task.Run(consumer.Close);
+            if (!close.Wait(CloseTimeout))
+            {
+                _logger.LogError("Consumer of group {Group} did not leave the group within {Timeout}; it will time out of it", GroupId, CloseTimeout);
+                _abandoned = true;
+                return;
+            }
+
             _logger.LogInformation("Consumer of group {Group} {How} and left the group", GroupId, _aborting ? "aborted" : "stopped");
         }
         catch (Exception exception)
@@ -533,7 +545,12 @@ internal sealed class KafkaMessageConsumer : IMessageConsumer
         {
             _metrics.Unregister(this);
             _workers.Clear();
-            consumer.Dispose();
+            if (!_abandoned)
+            {
+                // Disposing a client whose close is still running would block on it too.
+                consumer.Dispose();
+            }
+
             Closed();
         }
     }
