@@ -6,9 +6,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Platform.Messaging;
+using Platform.Messaging.Dapr;
 using Platform.Messaging.Kafka;
 using Platform.Ownership;
 using Platform.State;
+using Platform.State.Dapr;
 using Platform.State.Redis;
 
 namespace Platform.Hosting.Runtime;
@@ -17,12 +19,14 @@ public enum BusProvider
 {
     InMemory,
     Kafka,
+    Dapr,
 }
 
 public enum StateProvider
 {
     InMemory,
     Redis,
+    Dapr,
 }
 
 /// <summary>Which bus and state adapters this deployment uses: chosen by configuration, never by code.</summary>
@@ -30,10 +34,10 @@ public sealed class PlatformRuntimeOptions
 {
     public string ServiceName { get; set; } = string.Empty;
 
-    /// <summary><c>Platform:Bus:Provider</c>: InMemory (one process, the local host) or Kafka.</summary>
+    /// <summary><c>Platform:Bus:Provider</c>: InMemory (one process, the local host), Kafka, or Dapr (pub/sub through the sidecar).</summary>
     public BusProvider BusProvider { get; set; } = BusProvider.InMemory;
 
-    /// <summary><c>Platform:State:Provider</c>: InMemory (one process) or Redis.</summary>
+    /// <summary><c>Platform:State:Provider</c>: InMemory (one process), Redis, or Dapr (the sidecar's state store).</summary>
     public StateProvider StateProvider { get; set; } = StateProvider.InMemory;
 }
 
@@ -60,6 +64,9 @@ internal static class PlatformRuntime
             case BusProvider.Kafka:
                 services.AddKafkaTransport(configuration.GetSection(BusSection + ":Kafka"), o => o.ClientId ??= serviceName);
                 break;
+            case BusProvider.Dapr:
+                services.AddDaprTransport(configuration.GetSection(BusSection + ":Dapr"));
+                break;
             default:
                 services.AddInMemoryTransport();
                 break;
@@ -76,6 +83,18 @@ internal static class PlatformRuntime
                         o.StoreName = serviceName;
                     }
                 });
+                break;
+            case StateProvider.Dapr:
+                services.AddDaprStateStore(o =>
+                {
+                    configuration.GetSection(StateSection + ":Dapr").Bind(o);
+                    if (string.IsNullOrEmpty(o.StoreName))
+                    {
+                        o.StoreName = serviceName;
+                    }
+                });
+                // No invalidation channel through Dapr: each pod keeps its own copy, stale for at most the cache TTL.
+                services.AddInMemoryReferenceCache();
                 break;
             default:
                 services.AddInMemoryStateStore(serviceName);
