@@ -16,7 +16,7 @@ public sealed class OrderWebhookTests
           "entity_id": 42, "increment_id": "{{incrementId}}", "store_id": 1,
           "created_at": "2026-11-22 10:00:00", "updated_at": "2026-11-22 10:00:00",
           "status": "pending", "state": "new", "order_currency_code": "EUR",
-          "grand_total": 29.90, "subtotal": 25.00, "shipping_amount": 4.90, "tax_amount": 4.77,
+          "grand_total": 34.67, "subtotal": 25.00, "shipping_amount": 4.90, "tax_amount": 4.77,
           "customer_id": {{customerId ?? "null"}}, "customer_is_guest": {{(customerId is null ? 1 : 0)}}, "customer_email": "buyer@example.com",
           "items": [ { "item_id": 1, "sku": "SKU-1", "product_type": "simple", "qty_ordered": 2, "price": 12.50, "row_total": 25.00, "tax_amount": 4.77 } ],
           "billing_address": { "country_id": "DE", "region_code": "BE", "firstname": "Erika", "street": ["Hauptstr. 1"] }
@@ -60,7 +60,7 @@ public sealed class OrderWebhookTests
         var order = await WaitForOrderAsync(host, "default-000000123");
         Assert.Equal("000000123", order.OrderNumber);
         Assert.Equal(OrderV1.OrderState.Placed, order.State);
-        Assert.Equal(29.90m, order.Totals.GrandTotal.ToDecimal());
+        Assert.Equal(34.67m, order.Totals.GrandTotal.ToDecimal());
         Assert.Equal("DE", order.ShippingRegion.CountryCode);
         Assert.DoesNotContain("buyer@example.com", order.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Hauptstr", order.ToString(), StringComparison.Ordinal);
