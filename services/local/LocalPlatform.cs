@@ -31,8 +31,10 @@ public sealed class LocalPlatform : IAsyncDisposable
         new(OrderService.Name, b => b.AddOrderService(), a => a.MapOrderService()),
         new(CustomerService.Name, b => b.AddCustomerService(), a => a.MapCustomerService()),
         new(TrackingService.Name, b => b.AddTrackingService(), a => a.MapTrackingService()),
-        new("sandbox", b => b.AddSandbox(), a => a.MapSandbox().RequireScope(PlatformScopes.Admin("sandbox"))),
+        new(SandboxName, b => b.AddSandbox(), a => a.MapSandbox().RequireScope(PlatformScopes.Admin(SandboxName))),
     ];
+
+    public const string SandboxName = "sandbox";
 
     private readonly List<(LocalService Service, WebApplication App)> _apps = [];
     private readonly LocalOptions _options;
@@ -119,7 +121,13 @@ public sealed class LocalPlatform : IAsyncDisposable
             _apps.Add((service, app));
         }
 
-        await Task.WhenAll(_apps.Select(a => a.App.StartAsync(cancellationToken)));
+        // The simulated systems first: the services call them as soon as they start (the order poll, for one).
+        foreach (var (_, sandbox) in _apps.Where(a => a.Service.Name == SandboxName))
+        {
+            await sandbox.StartAsync(cancellationToken);
+        }
+
+        await Task.WhenAll(_apps.Where(a => a.Service.Name != SandboxName).Select(a => a.App.StartAsync(cancellationToken)));
     }
 
     private Dictionary<string, string?> Settings(string service, int index, string? kafkaBootstrap)
