@@ -14,6 +14,8 @@ public static class SandboxExtensions
     public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        var generated = SandboxCredentials.GenerateMissing(builder.Configuration);
+        services.AddSingleton(new GeneratedCredentials(generated));
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateOnStart();
 
         AddSystem<MagentoSystem, MagentoOptions>(services, MagentoOptions.Section, o => o.Problem());
@@ -50,6 +52,10 @@ public static class SandboxExtensions
     {
         // Resolving it here makes a bad Sandbox:Faults setting fail at start, not on the first request.
         _ = app.Services.GetRequiredService<FaultInjector>();
+        if (app.Services.GetRequiredService<GeneratedCredentials>().Keys is { Count: > 0 } made)
+        {
+            app.Logger.LogInformation("Credentials made up for this run (read them at GET /_sandbox/credentials): {Keys}", string.Join(", ", made));
+        }
 
         app.UseMiddleware<SandboxMiddleware>();
         foreach (var system in app.Services.GetServices<SimulatedSystem>())
@@ -64,6 +70,9 @@ public static class SandboxExtensions
 
         return app.MapSandboxControl();
     }
+
+    /// <summary>Which credentials were made up at start (names only: values are never logged).</summary>
+    public sealed record GeneratedCredentials(IReadOnlyList<string> Keys);
 
     private static void AddSystem<TSystem, TOptions>(IServiceCollection services, string section, Func<TOptions, string?> problem)
         where TSystem : SimulatedSystem

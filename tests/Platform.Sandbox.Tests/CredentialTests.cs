@@ -182,14 +182,23 @@ public sealed class CredentialTests
     }
 
     [Fact]
-    public async Task A_missing_credential_setting_stops_the_sandbox_from_starting()
+    public async Task A_credential_left_unset_is_made_up_for_the_run_and_the_old_value_no_longer_opens_the_system()
     {
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => SandboxHost.StartAsync(new Dictionary<string, string?>
+        await using var sandbox = await SandboxHost.StartAsync(new Dictionary<string, string?>
         {
             ["Sandbox:Erp:ApiKey"] = "",
-        }));
+        });
 
-        Assert.Contains("Sandbox:Erp", exception.Message, StringComparison.Ordinal);
+        var credentials = await sandbox.Client.GetFromJsonAsync<Dictionary<string, string>>("_sandbox/credentials");
+        var made = credentials!["Sandbox:Erp:ApiKey"];
+        Assert.Matches("^[0-9a-f]{40}$", made);
+
+        using var withMade = new HttpRequestMessage(HttpMethod.Get, "erp/api/v1/company");
+        withMade.Headers.Add("X-Api-Key", made);
+        using var empty = new HttpRequestMessage(HttpMethod.Get, "erp/api/v1/company");
+        empty.Headers.Add("X-Api-Key", "");
+        Assert.Equal(HttpStatusCode.OK, (await sandbox.Client.SendAsync(withMade)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sandbox.Client.SendAsync(empty)).StatusCode);
     }
 
     private sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

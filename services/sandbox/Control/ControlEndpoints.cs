@@ -87,6 +87,9 @@ public static class ControlEndpoints
             system.MapControlEndpoints(control.MapGroup("/" + system.Name));
         }
 
+        // The credentials a connector must send to each simulated system, including any made up at start.
+        control.MapGet("/credentials", (IConfiguration configuration) => Results.Ok(SandboxCredentials.Current(configuration)));
+
         control.MapGet("/counters", (SandboxCounters counters) => Results.Ok(counters.Snapshot()));
 
         control.MapPost("/counters/reset", (SandboxCounters counters) =>
