@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Google.Protobuf;
+using Platform.Contracts.Inventory.V1;
+using Platform.Hosting.Runtime;
+using Platform.Inventory.Domain;
+using Platform.State;
+
+namespace Platform.Inventory.Infrastructure;
+
+/// <summary>
+/// The inventory service's state: one aggregate per SKU, the availability read model written with it, the per-order
+/// record that routes order events to SKUs, and two indexes (every SKU held, and SKUs whose push is due by due time).
+/// </summary>
+public sealed class StockStore(IStateStore store)
+{
+    public const string SkusIndex = "skus";
+    public const string PushDueIndex = "push-due";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public IStateStore State => store;
+
+    public static string StockKey(string sku) => "sku-stock:" + sku;
+
+    /// <summary>The availability read model: one precomputed entry per SKU, so storefront widgets cost one read.</summary>
+    public static string AvailabilityKey(string sku) => "availability:" + sku;
+
+    public static string OrderKey(string orderId) => "order-lines:" + orderId;
+
+    public static string KnownSkuKey(string sku) => "known-sku:" + sku;
+
+    public async Task<(SkuStock Stock, string? ETag)> LoadAsync(string sku, CancellationToken cancellationToken)
+    {
+        var item = await store.GetAsync(StockKey(sku), cancellationToken);
+        return item is null ? (new SkuStock { Sku = sku }, null) : (Deserialize<SkuStock>(item.Value), item.ETag);
+    }
+
+    public async Task<IReadOnlyDictionary<string, (SkuStock Stock, string? ETag)>> LoadManyAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
+    {
+        var items = await store.GetManyAsync(skus.Select(StockKey).ToList(), cancellationToken);
+        return skus.Distinct(StringComparer.Ordinal).ToDictionary(
+            sku => sku,
+            sku => items.TryGetValue(StockKey(sku), out var item) ? (Deserialize<SkuStock>(item.Value), (string?)item.ETag) : (new SkuStock { Sku = sku }, null),
+            StringComparer.Ordinal);
+    }
+
+    public async Task<(OrderLines Lines, string? ETag)> LoadOrderAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var item = await store.GetAsync(OrderKey(orderId), cancellationToken);
+        return item is null ? (new OrderLines { OrderId = orderId }, null) : (Deserialize<OrderLines>(item.Value), item.ETag);
+    }
+
+    /// <summary>Adds the aggregate, its read model and its index entries to a transaction, guarded by the ETag it was read with.</summary>
+    public static StateTransaction Save(StateTransaction transaction, SkuStock stock, string? etag, IStockThresholdPolicy policy)
+    {
+        transaction.Set(StockKey(stock.Sku), JsonSerializer.SerializeToUtf8Bytes(stock, Json), etag is null ? StateCondition.MustNotExist : StateCondition.Match(etag));
+        transaction.Set(AvailabilityKey(stock.Sku), StockContracts.ToAvailability(stock, policy).ToByteArray());
+        if (etag is null)
+        {
+            transaction.AddToIndex(SkusIndex, stock.Sku, 0);
+        }
+
+        if (stock.Push.DueAt is { } due)
+        {
+            transaction.AddToIndex(PushDueIndex, stock.Sku, due.ToUnixTimeMilliseconds());
+        }
+        else
+        {
+            transaction.RemoveFromIndex(PushDueIndex, stock.Sku);
+        }
+
+        return transaction;
+    }
+
+    public static StateTransaction SaveOrder(StateTransaction transaction, OrderLines lines, string? etag) =>
+        transaction.Set(OrderKey(lines.OrderId), JsonSerializer.SerializeToUtf8Bytes(lines, Json), etag is null ? StateCondition.MustNotExist : StateCondition.Match(etag), OrderLines.Retention);
+
+    public Task<IReadOnlyList<SkuAvailability>> FindAvailabilityAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken) =>
+        store.GetMessagesAsync(skus.Select(AvailabilityKey).ToList(), SkuAvailability.Parser, cancellationToken);
+
+    public Task<SkuAvailability?> FindAvailabilityAsync(string sku, CancellationToken cancellationToken) =>
+        store.GetMessageAsync(AvailabilityKey(sku), SkuAvailability.Parser, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> DueForPushAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var entries = await store.ReadIndexAsync(PushDueIndex, 0, max, cancellationToken);
+        var cutoff = now.ToUnixTimeMilliseconds();
+        return entries.TakeWhile(e => e.Score <= cutoff).Select(e => e.Member).ToList();
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        var first = await store.ReadIndexAsync(PushDueIndex, 0, 1, cancellationToken);
+        return first.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
+    }
+
+    public Task<long> CountPushDueAsync(CancellationToken cancellationToken) => store.CountIndexAsync(PushDueIndex, cancellationToken);
+
+    public Task<IReadOnlyList<IndexEntry>> ReadSkusAsync(long skip, int take, CancellationToken cancellationToken) =>
+        store.ReadIndexAsync(SkusIndex, skip, take, cancellationToken);
+
+    public async Task<bool> IsKnownSkuAsync(string sku, CancellationToken cancellationToken) =>
+        await store.GetAsync(KnownSkuKey(sku), cancellationToken) is not null;
+
+    private static T Deserialize<T>(ReadOnlyMemory<byte> value) => JsonSerializer.Deserialize<T>(value.Span, Json)
+        ?? throw new InvalidOperationException($"stored {typeof(T).Name} is empty");
+}
+
+/// <summary>
+/// What the inventory service knows of one order: the last order version it applied (older events are ignored), which
+/// SKU each line is, and the shipments already settled (a repeated settle has no effect).
+/// </summary>
+public sealed class OrderLines
+{
+    /// <summary>Longer than any order stays open or any event is replayed.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
+
+    public required string OrderId { get; init; }
+
+    public long AppliedVersion { get; set; }
+
+    public Dictionary<string, OrderLineQuantities> Lines { get; init; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> SettledShipments { get; init; } = new(StringComparer.Ordinal);
+
+    public DateTimeOffset? ExportedAt { get; set; }
+}
+
+/// <summary>A line's quantities as the order events told them; its open demand follows from them.</summary>
+public sealed class OrderLineQuantities
+{
+    public required string Sku { get; init; }
+    public decimal Ordered { get; set; }
+    public decimal Shipped { get; set; }
+    public decimal Cancelled { get; set; }
+    public decimal Refunded { get; set; }
+
+    /// <summary>Still to ship: a refund only lowers it for the part not shipped (a refund of shipped goods is a return).</summary>
+    public decimal Open => Math.Max(0, Ordered - Shipped - Cancelled - Math.Max(0, Refunded - Shipped));
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Inventory.V1;
+using Platform.Inventory.Domain;
+using Platform.Messaging;
+using Platform.State;
+
+namespace Platform.Inventory.Infrastructure;
+
+/// <summary>
+/// Commits changed stock aggregates: schedules their push, writes the read model, and publishes what changed on
+/// <c>inventory.stock.v1</c> through the outbox, all in one transaction. Racing writers of one SKU (two orders for
+/// the last units) conflict on the ETag; the loser re-reads and decides again, so neither can oversell.
+/// </summary>
+public sealed class StockWriter(
+    StockStore store,
+    IEventPublisher publisher,
+    IStockThresholdPolicy policy,
+    IOptionsMonitor<InventoryOptions> options,
+    PushSignal signal,
+    InventoryMetrics metrics,
+    TimeProvider time)
+{
+    public const string StockTopic = "inventory.stock.v1";
+    private const int Attempts = 10;
+
+    public IStockThresholdPolicy Policy => policy;
+
+    public StockStore Store => store;
+
+    /// <summary>
+    /// Runs <paramref name="decide"/> on freshly read state until its transaction commits without a conflict. The
+    /// decision adds its own writes (e.g. the order record) and calls <see cref="Record"/> for each SKU it changed.
+    /// </summary>
+    public async Task<T> CommitAsync<T>(Func<StateTransaction, CancellationToken, Task<(T Result, bool Commit)>> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var transaction = new StateTransaction();
+            var (result, commit) = await decide(transaction, cancellationToken);
+            if (!commit || transaction.IsEmpty)
+            {
+                return result;
+            }
+
+            try
+            {
+                await store.State.CommitAsync(transaction, cancellationToken);
+                return result;
+            }
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Adds one changed SKU to the transaction, with the events describing the change.</summary>
+    public void Record(StateTransaction transaction, SkuStock stock, string? etag, SkuStatus previousStatus, IEnumerable<string> changedLocations, IReadOnlyList<ReservationMove> moves)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.CurrentValue;
+        var targets = settings.Targets.Where(t => t.Value.Enabled).Select(t => (t.Key, t.Value.Expects)).ToList();
+        if (stock.MarkChanged(now, settings.Push.Window, targets, policy))
+        {
+            signal.Wake();
+        }
+
+        StockStore.Save(transaction, stock, etag, policy);
+        var locations = new SortedSet<string>(changedLocations, StringComparer.Ordinal);
+        foreach (var move in moves)
+        {
+            if (move.Location.Length > 0)
+            {
+                locations.Add(move.Location);
+            }
+
+            transaction.Publish(publisher, StockTopic, stock.Sku, StockContracts.ReservationChanged(stock, move, now));
+        }
+
+        foreach (var location in locations.Where(stock.Locations.ContainsKey))
+        {
+            transaction.Publish(publisher, StockTopic, stock.Sku, StockContracts.LevelChanged(stock, location, previousStatus, policy, now));
+        }
+    }
+
+    public void CountMoves(IEnumerable<ReservationMove> moves)
+    {
+        foreach (var move in moves)
+        {
+            metrics.Reservation(move.Kind.ToString().ToLowerInvariant());
+        }
+    }
+}
+
+/// <summary>Wakes the pusher at once when a change crossed a threshold, instead of at its next poll.</summary>
+public sealed class PushSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken: one wake-up covers every change before the pusher reads the due SKUs.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Options;
+using Platform.Hosting.Runtime;
+using Platform.Inventory.Domain;
+using Platform.State;
+
+namespace Platform.Inventory.Infrastructure;
+
+/// <summary>
+/// Pushes salable stock to each storefront target. Changes of a SKU are coalesced for <c>Push:Window</c> and go out together
+/// with every other SKU due in the same round; a change that crossed a threshold (sold out, back in stock, low stock) is
+/// due at once and wakes the pusher. Only items whose figure differs from what the target was last told are sent.
+/// One replica pushes at a time (a lease), so two replicas never send one SKU twice.
+/// </summary>
+public sealed class StorefrontPusher(
+    StockStore store,
+    IEnumerable<IStockTarget> targets,
+    IStockThresholdPolicy policy,
+    IOptionsMonitor<InventoryOptions> options,
+    PushSignal signal,
+    InventoryMetrics metrics,
+    SyncFreshness freshness,
+    TimeProvider time,
+    ILogger<StorefrontPusher> logger) : BackgroundService
+{
+    public const string LeaseName = "inventory-pusher";
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(15);
+    private readonly string _owner = $"{Environment.MachineName}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var settings = options.CurrentValue.Push;
+            try
+            {
+                if (!await store.State.TryAcquireLeaseAsync(LeaseName, _owner, LeaseDuration, stoppingToken))
+                {
+                    await Task.Delay(LeaseDuration / 3, time, stoppingToken);
+                    continue;
+                }
+
+                var pushed = await PushDueAsync(stoppingToken);
+                metrics.PushBacklog(await store.CountPushDueAsync(stoppingToken));
+                if (pushed == 0)
+                {
+                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Stock push round failed; trying again");
+                await Task.Delay(settings.PollInterval * 10, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        await store.State.ReleaseLeaseAsync(LeaseName, _owner, CancellationToken.None);
+    }
+
+    /// <summary>One round: every SKU due now, to every enabled target. Returns how many SKUs were handled.</summary>
+    public async Task<int> PushDueAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var due = await store.DueForPushAsync(time.GetUtcNow(), settings.Push.MaxSkusPerRound, cancellationToken);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var stocks = await store.LoadManyAsync(due, cancellationToken);
+        var outcomes = due.ToDictionary(sku => sku, _ => new SkuOutcome(), StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            if (!settings.Targets.TryGetValue(target.Name, out var targetOptions) || !targetOptions.Enabled)
+            {
+                continue;
+            }
+
+            var urgent = new List<TargetItem>();
+            var ordinary = new List<TargetItem>();
+            foreach (var (sku, (stock, _)) in stocks)
+            {
+                foreach (var location in stock.Locations.Keys.Order(StringComparer.Ordinal))
+                {
+                    var wanted = stock.ForTarget(targetOptions.Expects, location, policy);
+                    if (stock.Push.LastPushed(target.Name, location) != wanted)
+                    {
+                        (stock.Push.Threshold ? urgent : ordinary).Add(new TargetItem(sku, location, wanted.Quantity, wanted.InStock));
+                    }
+                }
+            }
+
+            var results = await Task.WhenAll(
+                urgent.Count > 0 ? target.PushAsync(urgent, urgent: true, cancellationToken) : Task.FromResult(Empty),
+                ordinary.Count > 0 ? target.PushAsync(ordinary, urgent: false, cancellationToken) : Task.FromResult(Empty));
+            foreach (var result in results)
+            {
+                foreach (var item in result.Accepted)
+                {
+                    outcomes[item.Sku].Accepted.Add((target.Name, item));
+                }
+
+                foreach (var (item, transient, reason) in result.Failed)
+                {
+                    outcomes[item.Sku].Failed = true;
+                    metrics.PushFailed(target.Name, transient ? "transient" : "rejected", 1);
+                    logger.LogWarning("Target {Target} did not take {Sku} at {Location}: {Reason}; trying again in {Retry}", target.Name, item.Sku, item.Location, reason, settings.Push.RetryAfter);
+                }
+            }
+
+            if (results.All(r => r.Failed.Count == 0))
+            {
+                freshness.RecordSuccess($"stock.push.{target.Name}");
+            }
+            else
+            {
+                freshness.RecordFailure($"stock.push.{target.Name}", $"{results.Sum(r => r.Failed.Count)} items not taken");
+            }
+        }
+
+        var finishedAt = time.GetUtcNow();
+        await Parallel.ForEachAsync(stocks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (entry, ct) =>
+        {
+            var (sku, (stock, _)) = entry;
+            await FinishAsync(sku, stock.Version, stock.Push, outcomes[sku], finishedAt, settings.Push.RetryAfter, ct);
+        });
+        return due.Count;
+    }
+
+    // Records what the targets now hold and clears the due mark, unless the SKU changed while it was being pushed: then
+    // its mark stays (already due) and the next round sends the newer figure.
+    private async Task FinishAsync(string sku, long pushedVersion, PushState pushedState, SkuOutcome outcome, DateTimeOffset finishedAt, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        if (!outcome.Failed && pushedState.ChangedSince is { } since)
+        {
+            foreach (var target in outcome.Accepted.Select(a => a.Target).Distinct(StringComparer.Ordinal))
+            {
+                metrics.PushLatency(target, pushedState.Threshold, finishedAt - since);
+            }
+        }
+
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var (stock, etag) = await store.LoadAsync(sku, cancellationToken);
+            foreach (var (target, item) in outcome.Accepted)
+            {
+                stock.Push.RecordPushed(target, item.Location, new TargetQuantity(item.Quantity, item.InStock));
+            }
+
+            if (outcome.Failed)
+            {
+                stock.Push.DueAt = finishedAt + retryAfter;
+            }
+            else if (stock.Version == pushedVersion)
+            {
+                stock.Push.Clear();
+            }
+
+            try
+            {
+                await store.State.CommitAsync(StockStore.Save(new StateTransaction(), stock, etag, policy), cancellationToken);
+                return;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10)), time, cancellationToken);
+            }
+        }
+
+        logger.LogWarning("Could not record the push of {Sku} after repeated conflicts; it will be compared and pushed again", sku);
+    }
+
+    private static readonly TargetPushResult Empty = new([], []);
+
+    private sealed class SkuOutcome
+    {
+        public List<(string Target, TargetItem Item)> Accepted { get; } = [];
+        public bool Failed { get; set; }
+    }
+}
