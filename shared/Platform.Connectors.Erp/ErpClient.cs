@@ -145,7 +145,7 @@ internal sealed class ErpClient(HttpClient http, ErpMapping mapping) : Connector
     }
 
     // The contract's {error, sku} body, or RFC 9457 problem details (title, detail, and sku as an extension).
-    private static async Task<(string Error, string? Sku)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<(string Error, string? Sku)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var fallback = $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
         try

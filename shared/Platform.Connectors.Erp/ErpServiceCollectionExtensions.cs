@@ -17,15 +17,18 @@ public static class ErpServiceCollectionExtensions
 
     public const string ApiKeyHeader = "X-Api-Key";
 
-    // IErpClient from Platform:Connectors:erp (BaseAddress up to the ERP root or the sandbox's /erp/ prefix;
-    // Authentication:Scheme ApiKey with Authentication:Key, the header defaulting to X-Api-Key), and the
-    // ErpMapping named by Platform:Connectors:erp:Mapping. Both are validated at start, every problem of the
-    // mapping file listed with its line.
+    // IErpClient and IErpStockClient from Platform:Connectors:erp (BaseAddress up to the ERP root or the
+    // sandbox's /erp/ prefix; Authentication:Scheme ApiKey with Authentication:Key, the header defaulting to
+    // X-Api-Key), and the ErpMapping named by Platform:Connectors:erp:Mapping. Both are validated at start,
+    // every problem of the mapping file listed with its line.
     public static IHttpClientBuilder AddErpConnector(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var sectionPath = $"{ConnectorOptions.SectionName}:{SystemName}";
         var builder = services.AddConnector<IErpClient, ErpClient>(SystemName, configuration);
+        // A second typed view of the one "erp" HttpClient: the stock pull spends the same rate limit and trips
+        // the same circuit breaker as the order exports, as the ERP sees them as one client.
+        builder.AddTypedClient<IErpStockClient, ErpStockClient>();
         services.PostConfigure<ConnectorOptions>(SystemName, options =>
         {
             if (options.Authentication.Scheme == ConnectorAuthenticationScheme.ApiKey && string.IsNullOrEmpty(options.Authentication.HeaderName))

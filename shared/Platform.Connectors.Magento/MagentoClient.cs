@@ -136,7 +136,7 @@ internal sealed partial class MagentoClient(HttpClient http) : ConnectorClient(h
         return MagentoOrderParser.ParsePage(document.RootElement, currentPage, pageSize);
     }
 
-    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    internal static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -152,7 +152,7 @@ internal sealed partial class MagentoClient(HttpClient http) : ConnectorClient(h
         }
     }
 
-    private static string StorePath(string storeCode)
+    internal static string StorePath(string storeCode)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeCode);
         return StoreCodePattern().IsMatch(storeCode)

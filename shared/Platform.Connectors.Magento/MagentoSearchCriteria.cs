@@ -19,6 +19,12 @@ internal sealed class MagentoSearchCriteria
         return this;
     }
 
+    public MagentoSearchCriteria Where(string field, string condition, string value)
+    {
+        _filters.Add((field, value, condition));
+        return this;
+    }
+
     public MagentoSearchCriteria OrderBy(string field, string direction = "ASC")
     {
         _sortOrders.Add((field, direction));

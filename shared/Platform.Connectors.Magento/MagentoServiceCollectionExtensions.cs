@@ -8,14 +8,24 @@ public static class MagentoServiceCollectionExtensions
 {
     public const string SystemName = "magento";
 
-    // IMagentoClient from Platform:Connectors:magento (BaseAddress up to the Magento root or the sandbox's
-    // /magento/ prefix; Authentication:Scheme Bearer with the integration access token), and
-    // MagentoWebhookOptions from Platform:Connectors:magento:Webhooks. Both are validated at start.
+    // IMagentoClient and IMagentoInventoryClient from Platform:Connectors:magento (BaseAddress up to the Magento
+    // root or the sandbox's /magento/ prefix; Authentication:Scheme Bearer with the integration access token),
+    // MagentoWebhookOptions from Platform:Connectors:magento:Webhooks and MagentoInventoryOptions from
+    // Platform:Connectors:magento:Inventory. All are validated at start.
     public static IHttpClientBuilder AddMagentoConnector(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddConnector<IMagentoClient, MagentoClient>(SystemName, configuration);
+        // Both clients are typed views of the one "magento" HttpClient: one base address, one token, and one
+        // rate limiter and circuit breaker for everything this process sends to the store.
+        builder.AddTypedClient<IMagentoInventoryClient, MagentoInventoryClient>();
         var sectionPath = $"{ConnectorOptions.SectionName}:{SystemName}";
+        services.AddOptions<MagentoInventoryOptions>()
+            .Bind(configuration.GetSection($"{sectionPath}:{MagentoInventoryOptions.SectionName}"))
+            .Validate(
+                o => o.InputLimit >= 0,
+                $"{sectionPath}:{MagentoInventoryOptions.SectionName}:InputLimit must be 0 (unlimited) or more")
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ConnectorOptions>>(new MagentoAuthenticationValidator(sectionPath));
         services.AddOptions<MagentoWebhookOptions>()
             .Bind(configuration.GetSection($"{sectionPath}:{MagentoWebhookOptions.SectionName}"))

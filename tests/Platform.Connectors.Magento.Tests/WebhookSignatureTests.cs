@@ -130,6 +130,28 @@ public sealed class WebhookSignatureTests
     }
 
     [Fact]
+    public void The_magento_names_give_the_same_answers_as_the_platform_signature()
+    {
+        var headers = new[]
+        {
+            $"t={Timestamp},v1={VectorSignature}", $"t={Timestamp},v1={EmptyBodySignature}", "t=1", "", $"t={Timestamp}",
+        };
+        foreach (var header in headers)
+        {
+            foreach (var now in new[] { SignedAt, SignedAt.AddHours(1) })
+            {
+                var magento = MagentoWebhookSignature.Verify(header, Body, Secret, now);
+                var platform = Platform.Connectors.WebhookSignature.Verify(header, Body, Secret, now);
+
+                Assert.Equal((platform.IsValid, platform.Failure?.ToString(), platform.Reason, platform.Timestamp),
+                    (magento.IsValid, magento.Failure?.ToString(), magento.Reason, magento.Timestamp));
+            }
+        }
+
+        Assert.Equal(Platform.Connectors.WebhookSignature.CreateHeader(Secret, Timestamp, Body), MagentoWebhookSignature.CreateHeader(Secret, Timestamp, Body));
+    }
+
+    [Fact]
     public void Secrets_per_store_come_from_configuration()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

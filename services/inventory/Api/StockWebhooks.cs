@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Platform.Connectors.Magento;
+using Platform.Connectors;
 using Platform.Contracts.Inventory.V1;
 using Platform.Inventory.Infrastructure;
 
@@ -15,7 +15,7 @@ namespace Platform.Inventory.Api;
 public static class StockWebhooks
 {
     public const string DeliveryIdHeader = "X-Platform-Webhook-Id";
-    public const string SignatureHeader = MagentoWebhookSignature.HeaderName;
+    public const string SignatureHeader = WebhookSignature.HeaderName;
 
     public static void Map(WebApplication app) =>
         app.MapPost("/webhooks/stock/{source}", ReceiveAsync).AllowAnonymous().DisableAntiforgery();
@@ -49,7 +49,7 @@ public static class StockWebhooks
             return Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"stock webhook bodies are limited to {settings.MaxWebhookBytes} bytes");
         }
 
-        var verification = MagentoWebhookSignature.Verify(request.Headers[SignatureHeader], body, sourceOptions.WebhookSecret, time.GetUtcNow(), sourceOptions.WebhookTolerance);
+        var verification = WebhookSignature.Verify(request.Headers[SignatureHeader], body, sourceOptions.WebhookSecret, time.GetUtcNow(), sourceOptions.WebhookTolerance);
         if (!verification.IsValid)
         {
             metrics.IntakeRejected(source, "webhook", "bad_signature");
