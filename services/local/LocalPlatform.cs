@@ -85,6 +85,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             case LocalBus.KafkaMock:
                 _mockCluster = new KafkaMockCluster();
                 bootstrap = _mockCluster.BootstrapServers;
+                CreateTopics(_mockCluster);
                 BusDescription = "kafka mock cluster " + bootstrap;
                 break;
             case LocalBus.Kafka:
@@ -129,6 +130,29 @@ public sealed class LocalPlatform : IAsyncDisposable
 
         await Task.WhenAll(_apps.Where(a => a.Service.Name != SandboxName).Select(a => a.App.StartAsync(cancellationToken)));
     }
+
+    // The mock cluster would create each topic on first use, but a consumer that subscribed before then waits for its
+    // next metadata refresh to be assigned it. Creating them up front, as the Strimzi KafkaTopics do in a cluster,
+    // makes the local run flow from the first event.
+    private static void CreateTopics(KafkaMockCluster cluster)
+    {
+        string[] streams =
+        [
+            Platform.Contracts.Topics.CatalogProducts, Platform.Contracts.Topics.InventoryStock, Platform.Contracts.Topics.OrderOrders,
+            Platform.Contracts.Topics.CustomerCustomers, Platform.Contracts.Topics.TrackingShipments,
+            Platform.Order.Infrastructure.IngestPublisher.Topic, Platform.Inventory.Infrastructure.StockIntake.Topic,
+        ];
+        var groups = Services.Where(s => s.Name != SandboxName).SelectMany(s => new[] { s.Name + ".retry", s.Name + ".dlq" });
+        foreach (var topic in streams.Concat(groups))
+        {
+            cluster.CreateTopicNamed(topic, TopicPartitions);
+        }
+    }
+
+    private const int TopicPartitions = 8;
+
+    /// <summary>Where the sandbox drops stock files and the inventory service watches for them, for this run only.</summary>
+    public string StockDropFolder { get; } = Path.Combine(Path.GetTempPath(), $"platform-local-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40], "stock-drop");
 
     private Dictionary<string, string?> Settings(string service, int index, string? kafkaBootstrap)
     {
@@ -199,9 +223,54 @@ public sealed class LocalPlatform : IAsyncDisposable
                 ["Platform:Connectors:erp:RateLimit:Burst"] = "5000",
                 ["Platform:Connectors:erp:RateLimit:QueueLimit"] = "100000",
             },
+            InventoryService.Name => new()
+            {
+                ["Platform:Connectors:magento:BaseAddress"] = new Uri(sandbox, "magento/").ToString(),
+                ["Platform:Connectors:magento:Authentication:Scheme"] = "Bearer",
+                ["Platform:Connectors:magento:Authentication:Token"] = SandboxCredentials["Sandbox:Magento:AccessToken"],
+                ["Platform:Connectors:magento:RateLimit:PermitsPerSecond"] = "200",
+                ["Platform:Connectors:magento:RateLimit:Burst"] = "200",
+                ["Platform:Connectors:magento:RateLimit:QueueLimit"] = "10000",
+                ["Platform:Connectors:magento:Inventory:InputLimit"] = "20",
+                ["Platform:Connectors:erp:BaseAddress"] = new Uri(sandbox, "erp/").ToString(),
+                ["Platform:Connectors:erp:Authentication:Scheme"] = "ApiKey",
+                ["Platform:Connectors:erp:Authentication:Key"] = SandboxCredentials["Sandbox:Erp:ApiKey"],
+                ["Platform:Connectors:erp:RateLimit:PermitsPerSecond"] = "5000",
+                ["Platform:Connectors:erp:RateLimit:Burst"] = "5000",
+                ["Inventory:Sources:erp:Reports"] = "Physical",
+                ["Inventory:Sources:erp:WebhookSecret"] = SandboxCredentials["Sandbox:Stock:WebhookSecret"],
+                ["Inventory:Sources:erp:Pull:Enabled"] = "true",
+                ["Inventory:Sources:erp:Pull:Interval"] = "00:00:01",
+                ["Inventory:Sources:wms:Reports"] = "Available",
+                ["Inventory:Sources:wms:WebhookSecret"] = SandboxCredentials["Sandbox:Stock:WebhookSecret"],
+                ["Inventory:Locations:0:Source"] = "erp",
+                ["Inventory:Locations:0:SourceLocation"] = "WH-BER",
+                ["Inventory:Locations:0:Location"] = "berlin",
+                ["Inventory:Locations:1:Source"] = "erp",
+                ["Inventory:Locations:1:SourceLocation"] = "WH-HAM",
+                ["Inventory:Locations:1:Location"] = "hamburg",
+                ["Inventory:Locations:2:Source"] = "wms",
+                ["Inventory:Locations:2:SourceLocation"] = "DC-LEJ",
+                ["Inventory:Locations:2:Location"] = "leipzig",
+                ["Inventory:Thresholds:SafetyStock"] = "1",
+                ["Inventory:Thresholds:LowStockLevel"] = "5",
+                ["Inventory:Targets:magento:Expects"] = "PhysicalLessOwnReservations",
+                ["Inventory:Targets:magento:Store"] = StoreCode,
+                ["Inventory:Push:Window"] = "00:00:01",
+                ["Inventory:CsvDrop:Enabled"] = "true",
+                ["Inventory:CsvDrop:Path"] = StockDropFolder,
+                ["Inventory:CsvDrop:PollInterval"] = "00:00:00.500",
+            },
             "sandbox" => new()
             {
                 ["Sandbox:Magento:Webhooks:Url"] = new Uri(HttpBase(OrderService.Name), $"webhooks/magento/{StoreCode}/orders").ToString(),
+                ["Sandbox:Magento:Sources:0"] = "default",
+                ["Sandbox:Magento:Sources:1"] = "berlin",
+                ["Sandbox:Magento:Sources:2"] = "hamburg",
+                ["Sandbox:Magento:Sources:3"] = "leipzig",
+                ["Sandbox:Stock:WebhookUrl"] = new Uri(HttpBase(InventoryService.Name), "webhooks/stock/{source}").ToString(),
+                ["Sandbox:Stock:CsvFolder"] = StockDropFolder,
+                ["Sandbox:Stock:WebhookConcurrency"] = "16",
             },
             _ => [],
         };
@@ -223,6 +292,11 @@ public sealed class LocalPlatform : IAsyncDisposable
 
         _apps.Clear();
         _mockCluster?.Dispose();
+        var runFolder = Path.GetDirectoryName(StockDropFolder)!;
+        if (Directory.Exists(runFolder))
+        {
+            Directory.Delete(runFolder, recursive: true);
+        }
     }
 }
 
@@ -244,6 +318,7 @@ internal static class SandboxSecrets
             ["Sandbox:Tpl:ApiToken"] = Secret(),
             ["Sandbox:Crm:AccessToken"] = "pat-" + Secret(),
             ["Sandbox:Magento:WebhookSecret"] = Secret(),
+            ["Sandbox:Stock:WebhookSecret"] = Secret(),
         };
     }
 }

@@ -5,12 +5,16 @@ using Platform.Sandbox.Faults;
 using Platform.Sandbox.Systems;
 using Platform.Sandbox.Systems.Erp;
 using Platform.Sandbox.Systems.Magento;
+using Platform.Sandbox.Systems.Stock;
 
 namespace Platform.Sandbox;
 
 public static class SandboxExtensions
 {
-    /// <summary>Registers the simulated systems, their settings (validated at start), the fault injector and the counters.</summary>
+    /// <summary>
+    /// Registers the simulated systems, the stock feeds, their settings (validated at start), the fault injector and the
+    /// counters.
+    /// </summary>
     public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,6 +30,7 @@ public static class SandboxExtensions
             ?? Present(o.Password, "Password") ?? (o.TokenLifetimeSeconds > 0 ? null : "TokenLifetimeSeconds must be positive"));
         AddSystem<TplSystem, TplOptions>(services, TplOptions.Section, o => Present(o.ApiToken, "ApiToken"));
         AddSystem<CrmSystem, CrmOptions>(services, CrmOptions.Section, o => Present(o.AccessToken, "AccessToken"));
+        AddSettings<StockOptions>(services, StockOptions.Section, o => o.Problem());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FaultInjector>();
@@ -39,13 +44,20 @@ public static class SandboxExtensions
             provider.GetRequiredService<IOptions<SandboxOptions>>().Value.Seed));
         services.AddSingleton(provider => new ErpSkuPolicy(provider.GetRequiredService<IOptions<ErpOptions>>().Value.SkuSettings()));
         services.AddSingleton<ErpLedger>();
+
+        services.AddSingleton<MagentoSourceItems>();
+        services.AddSingleton<MagentoBulks>();
+        services.AddHostedService(provider => provider.GetRequiredService<MagentoBulks>());
+        services.AddSingleton<StockChangeLog>();
+        services.AddSingleton<StockFeed>();
         return builder;
     }
 
     /// <summary>
-    /// Mounts every simulated system under <c>/{system}/</c> and the control endpoints under <c>/_sandbox</c>, and adds
-    /// the sandbox middleware. Call after anything that must run before it (authentication of <c>/_sandbox</c>) and
-    /// with routing before it (WebApplication's implicit routing, or an explicit UseRouting first).
+    /// Mounts every simulated system under <c>/{system}/</c> and the control endpoints under <c>/_sandbox</c> (the stock
+    /// feeds' under <c>/_sandbox/stock</c>), and adds the sandbox middleware. Call after anything that must run before it
+    /// (authentication of <c>/_sandbox</c>) and with routing before it (WebApplication's implicit routing, or an explicit
+    /// UseRouting first).
     /// </summary>
     /// <returns>The control group, so the host can put its own authorization on it.</returns>
     public static RouteGroupBuilder MapSandbox(this WebApplication app)
@@ -78,9 +90,15 @@ public static class SandboxExtensions
         where TSystem : SimulatedSystem
         where TOptions : class
     {
+        AddSettings(services, section, problem);
+        services.AddSingleton<SimulatedSystem, TSystem>();
+    }
+
+    private static void AddSettings<TOptions>(IServiceCollection services, string section, Func<TOptions, string?> problem)
+        where TOptions : class
+    {
         services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>>(new SettingsCheck<TOptions>(section, problem));
-        services.AddSingleton<SimulatedSystem, TSystem>();
     }
 
     private static string? Present(string value, string name) => string.IsNullOrWhiteSpace(value) ? $"{name} is required" : null;

@@ -22,7 +22,11 @@ public static class SandboxCredentials
         ["Sandbox:Pim:Password"] = Secret,
         ["Sandbox:Tpl:ApiToken"] = Secret,
         ["Sandbox:Crm:AccessToken"] = () => "pat-" + Secret(),
+        ["Sandbox:Stock:WebhookSecret"] = Secret,
     };
+
+    /// <summary>Sections of per-store or per-source secrets: never made up, but listed with the others when configured.</summary>
+    public static readonly IReadOnlyList<string> PerKeySections = ["Sandbox:Magento:WebhookSecrets", "Sandbox:Stock:WebhookSecrets"];
 
     /// <summary>
     /// Adds generated values for the keys no configuration source sets, so a configured credential always wins.
@@ -43,8 +47,16 @@ public static class SandboxCredentials
     }
 
     /// <summary>The credentials in force, by configuration key.</summary>
-    public static IReadOnlyDictionary<string, string?> Current(IConfiguration configuration) =>
-        Keys.Keys.ToDictionary(key => key, key => configuration[key], StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, string?> Current(IConfiguration configuration)
+    {
+        var current = Keys.Keys.ToDictionary(key => key, key => configuration[key], StringComparer.Ordinal);
+        foreach (var secret in PerKeySections.SelectMany(section => configuration.GetSection(section).GetChildren()))
+        {
+            current[secret.Path] = secret.Value;
+        }
+
+        return current;
+    }
 
     private static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 }

@@ -39,7 +39,9 @@ public sealed class DomainQueryTests
         await Put(host, "availability:SKU-1", new SkuAvailability { Sku = "SKU-1" });
 
         var reply = await client.GetAvailabilityAsync(new GetAvailabilityRequest { Skus = { "SKU-1", "SKU-2", "SKU-1" } }, ServiceHost.WithKey(ServiceHost.ReaderKey));
-        Assert.Equal("SKU-1", Assert.Single(reply.Availability).Sku);
+        Assert.Equal(["SKU-1", "SKU-2"], reply.Availability.Select(a => a.Sku));
+        Assert.Equal(StockStatus.OutOfStock, reply.Availability[1].Status);
+        Assert.Equal(0m, reply.Availability[1].Salable.ToDecimal());
 
         var tooMany = new GetAvailabilityRequest();
         tooMany.Skus.AddRange(Enumerable.Range(0, 501).Select(i => $"SKU-{i}"));

@@ -39,20 +39,18 @@ public sealed class SkuStock
         }
 
         var shippedSince = 0m;
-        var allocatedAtReport = 0m;
+        var heldBySource = 0m;
         foreach (var reservation in Reservations.Values)
         {
-            var shippedHereSince = reservation.Settlements.Where(s => s.Location == location && s.At > stock.AsOf).Sum(s => s.Quantity);
-            shippedSince += shippedHereSince;
-            if (stock.Reports == SourceReports.Available && reservation.ExportedAt is { } exported && exported <= stock.AsOf)
+            shippedSince += reservation.ShippedSince(location, stock.AsOf);
+            if (stock.Reports == SourceReports.Available)
             {
-                // The source knew the order when it measured, so its figure was already net of it: add it back,
-                // including what has shipped since (it was still allocated then).
-                allocatedAtReport += reservation.AllocatedAt(location) + shippedHereSince;
+                // The source's figure was net of what it held for the orders it knew when it measured: add it back.
+                heldBySource += reservation.HeldAt(location);
             }
         }
 
-        return stock.Reported + allocatedAtReport - shippedSince;
+        return stock.Reported + heldBySource - shippedSince;
     }
 
     public decimal Reserved(string location) => Reservations.Values.Sum(r => r.AllocatedAt(location));
@@ -118,6 +116,7 @@ public sealed class SkuStock
             AsOf = current is not null && current.AsOf > asOf ? current.AsOf : asOf,
         };
 
+        CaptureHeldBySource(report.Location);
         ForgetSettlementsReportedAt(report.Location);
         var moves = new List<ReservationMove>();
         Rebalance(report.Location, policy, moves);
@@ -208,6 +207,11 @@ public sealed class SkuStock
             {
                 reservation.Settlements.Add(new Settlement(location, take, shippedAt));
             }
+            else
+            {
+                // Gone before the source measured: it held nothing for them then.
+                reservation.ReduceHeld(location, take);
+            }
 
             moves.Add(new ReservationMove(orderId, lineId, location, ReservationMoveKind.Settled, take));
             left -= take;
@@ -235,6 +239,12 @@ public sealed class SkuStock
         foreach (var reservation in Reservations.Values.Where(r => r.OrderId == orderId && r.ExportedAt is null))
         {
             reservation.ExportedAt = exportedAt;
+            // Heard of after a figure measured later: that figure was already net of the order.
+            foreach (var location in Locations.Keys)
+            {
+                reservation.SetHeld(location, HeldWhenMeasured(reservation, location));
+            }
+
             changed = true;
         }
 
@@ -273,6 +283,11 @@ public sealed class SkuStock
         }
 
         Push.Threshold |= crossed;
+        if (crossed)
+        {
+            Push.ThresholdSince ??= now;
+        }
+
         return crossed;
     }
 
@@ -314,6 +329,8 @@ public sealed class SkuStock
 
             var give = Math.Min(left, allocated);
             reservation.Allocated[location] = allocated - give;
+            // The source lets go of what the order no longer needs; counting it on would invent stock.
+            reservation.ReduceHeld(location, give);
             moves.Add(new ReservationMove(reservation.OrderId, reservation.LineId, location, ReservationMoveKind.Released, give));
             left -= give;
         }
@@ -368,6 +385,26 @@ public sealed class SkuStock
         }
     }
 
+    // Fixed when the figure is applied, not derived from the allocations of the moment: covering a backorder there
+    // later, or moving a reservation away, changes what the platform promises, not what is on the shelf.
+    private void CaptureHeldBySource(string location)
+    {
+        foreach (var reservation in Reservations.Values)
+        {
+            reservation.SetHeld(location, HeldWhenMeasured(reservation, location));
+        }
+    }
+
+    // An available figure is net of the lines the source knew (exported by the time it measured), with what they
+    // had reserved at the location then: still reserved there, or shipped from it since.
+    private decimal HeldWhenMeasured(LineReservation reservation, string location) =>
+        Locations.TryGetValue(location, out var stock)
+        && stock.Reports == SourceReports.Available
+        && reservation.ExportedAt is { } exported
+        && exported <= stock.AsOf
+            ? reservation.AllocatedAt(location) + reservation.ShippedSince(location, stock.AsOf)
+            : 0;
+
     // Once the source has measured after a shipment, its figure includes it: the deduction must not be made twice.
     private void ForgetSettlementsReportedAt(string location)
     {
@@ -380,9 +417,11 @@ public sealed class SkuStock
         Prune();
     }
 
+    // A line the source still held goods for stays until the source measures again: forgetting it would lower on hand
+    // by more than it frees, and push other reservations past what is there.
     private void Prune()
     {
-        foreach (var (key, reservation) in Reservations.Where(r => r.Value.Demand == 0 && r.Value.Settlements.Count == 0).ToList())
+        foreach (var (key, reservation) in Reservations.Where(r => r.Value.Demand == 0 && r.Value.Settlements.Count == 0 && r.Value.HeldBySource.Count == 0).ToList())
         {
             Reservations.Remove(key);
         }
@@ -421,11 +460,36 @@ public sealed class LineReservation
     /// <summary>Shipped quantities the sources have not reported yet.</summary>
     public List<Settlement> Settlements { get; init; } = [];
 
+    /// <summary>
+    /// Per location fed by a source reporting available: what that source held for this line when it measured the
+    /// figure applied last, less what the line has given up since. The figure is net of it, so on hand is that much more.
+    /// </summary>
+    public Dictionary<string, decimal> HeldBySource { get; init; } = new(StringComparer.Ordinal);
+
     public decimal Open => Allocated.Values.Sum();
 
     public decimal Demand => Open + Backordered;
 
     public decimal AllocatedAt(string location) => Allocated.GetValueOrDefault(location);
+
+    public decimal HeldAt(string location) => HeldBySource.GetValueOrDefault(location);
+
+    public decimal ShippedSince(string location, DateTimeOffset asOf) =>
+        Settlements.Where(s => s.Location == location && s.At > asOf).Sum(s => s.Quantity);
+
+    public void SetHeld(string location, decimal quantity)
+    {
+        if (quantity > 0)
+        {
+            HeldBySource[location] = quantity;
+        }
+        else
+        {
+            HeldBySource.Remove(location);
+        }
+    }
+
+    public void ReduceHeld(string location, decimal quantity) => SetHeld(location, HeldAt(location) - quantity);
 
     public void DropEmptyAllocations()
     {
@@ -449,6 +513,9 @@ public sealed class PushState
     /// <summary>A change waiting for the push crossed a threshold.</summary>
     public bool Threshold { get; set; }
 
+    /// <summary>The first threshold crossing not pushed yet: a threshold push's latency is measured from here.</summary>
+    public DateTimeOffset? ThresholdSince { get; set; }
+
     /// <summary>What each target was last told, per location.</summary>
     public Dictionary<string, Dictionary<string, TargetQuantity>> Pushed { get; init; } = new(StringComparer.Ordinal);
 
@@ -470,6 +537,7 @@ public sealed class PushState
         DueAt = null;
         ChangedSince = null;
         Threshold = false;
+        ThresholdSince = null;
     }
 }
 

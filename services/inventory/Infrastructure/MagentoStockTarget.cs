@@ -16,7 +16,8 @@ public sealed class MagentoStockTarget(
     InventoryMetrics metrics,
     ILogger<MagentoStockTarget> logger) : IStockTarget
 {
-    private const int SyncConcurrency = 4;
+    // Threshold pushes must not queue behind each other; the connector's rate limiter still bounds the store's load.
+    private const int SyncConcurrency = 16;
 
     public string Name => name;
 

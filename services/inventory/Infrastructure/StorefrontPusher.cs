@@ -25,6 +25,8 @@ public sealed class StorefrontPusher(
     public const string LeaseName = "inventory-pusher";
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(15);
     private readonly string _owner = $"{Environment.MachineName}:{Guid.NewGuid():N}";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _inFlight = new(StringComparer.Ordinal);
+    private Task _ordinaryRound = Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,21 +59,71 @@ public sealed class StorefrontPusher(
             }
         }
 
+        await _ordinaryRound;
         await store.State.ReleaseLeaseAsync(LeaseName, _owner, CancellationToken.None);
     }
 
-    /// <summary>One round: every SKU due now, to every enabled target. Returns how many SKUs were handled.</summary>
+    /// <summary>
+    /// One round over every SKU due now. Threshold SKUs are pushed at once and the round waits for them; the ordinary
+    /// ones go out together in the background (one batch at a time, typically one bulk call), so a threshold push never
+    /// waits behind a bulk. A SKU is in at most one call at a time, so an older figure can never overtake a newer one.
+    /// Returns how many SKUs were taken.
+    /// </summary>
     public async Task<int> PushDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var due = await store.DueForPushAsync(time.GetUtcNow(), settings.Push.MaxSkusPerRound, cancellationToken);
+        var due = (await store.DueForPushAsync(time.GetUtcNow(), settings.Push.MaxSkusPerRound, cancellationToken))
+            .Where(sku => !_inFlight.ContainsKey(sku))
+            .ToList();
         if (due.Count == 0)
         {
             return 0;
         }
 
         var stocks = await store.LoadManyAsync(due, cancellationToken);
-        var outcomes = due.ToDictionary(sku => sku, _ => new SkuOutcome(), StringComparer.Ordinal);
+        var urgent = stocks.Where(s => s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal);
+        var ordinary = _ordinaryRound.IsCompleted ? stocks.Where(s => !s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal) : [];
+        if (ordinary.Count > 0)
+        {
+            foreach (var sku in ordinary.Keys)
+            {
+                _inFlight[sku] = true;
+            }
+
+            _ordinaryRound = Task.Run(async () =>
+            {
+                try
+                {
+                    await PushAsync(ordinary, urgent: false, settings, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Ordinary stock push of {Count} SKUs failed; they stay due", ordinary.Count);
+                }
+                finally
+                {
+                    foreach (var sku in ordinary.Keys)
+                    {
+                        _inFlight.TryRemove(sku, out _);
+                    }
+                }
+            }, CancellationToken.None);
+        }
+
+        if (urgent.Count > 0)
+        {
+            await PushAsync(urgent, urgent: true, settings, cancellationToken);
+        }
+
+        return urgent.Count + ordinary.Count;
+    }
+
+    /// <summary>Waits for the ordinary push in flight, if any (tests and shutdown).</summary>
+    public Task DrainAsync() => _ordinaryRound;
+
+    private async Task PushAsync(Dictionary<string, (SkuStock Stock, string? ETag)> stocks, bool urgent, InventoryOptions settings, CancellationToken cancellationToken)
+    {
+        var outcomes = stocks.Keys.ToDictionary(sku => sku, _ => new SkuOutcome(), StringComparer.Ordinal);
         foreach (var target in targets)
         {
             if (!settings.Targets.TryGetValue(target.Name, out var targetOptions) || !targetOptions.Enabled)
@@ -79,8 +131,7 @@ public sealed class StorefrontPusher(
                 continue;
             }
 
-            var urgent = new List<TargetItem>();
-            var ordinary = new List<TargetItem>();
+            var items = new List<TargetItem>();
             foreach (var (sku, (stock, _)) in stocks)
             {
                 foreach (var location in stock.Locations.Keys.Order(StringComparer.Ordinal))
@@ -88,36 +139,34 @@ public sealed class StorefrontPusher(
                     var wanted = stock.ForTarget(targetOptions.Expects, location, policy);
                     if (stock.Push.LastPushed(target.Name, location) != wanted)
                     {
-                        (stock.Push.Threshold ? urgent : ordinary).Add(new TargetItem(sku, location, wanted.Quantity, wanted.InStock));
+                        items.Add(new TargetItem(sku, location, wanted.Quantity, wanted.InStock));
                     }
                 }
             }
 
-            var results = await Task.WhenAll(
-                urgent.Count > 0 ? target.PushAsync(urgent, urgent: true, cancellationToken) : Task.FromResult(Empty),
-                ordinary.Count > 0 ? target.PushAsync(ordinary, urgent: false, cancellationToken) : Task.FromResult(Empty));
-            foreach (var result in results)
+            var result = items.Count > 0 ? await target.PushAsync(items, urgent, cancellationToken) : Empty;
+            var completedAt = time.GetUtcNow();
+            foreach (var item in result.Accepted)
             {
-                foreach (var item in result.Accepted)
-                {
-                    outcomes[item.Sku].Accepted.Add((target.Name, item));
-                }
-
-                foreach (var (item, transient, reason) in result.Failed)
-                {
-                    outcomes[item.Sku].Failed = true;
-                    metrics.PushFailed(target.Name, transient ? "transient" : "rejected", 1);
-                    logger.LogWarning("Target {Target} did not take {Sku} at {Location}: {Reason}; trying again in {Retry}", target.Name, item.Sku, item.Location, reason, settings.Push.RetryAfter);
-                }
+                var outcome = outcomes[item.Sku];
+                outcome.Accepted.Add((target.Name, item));
+                outcome.CompletedAt = completedAt;
             }
 
-            if (results.All(r => r.Failed.Count == 0))
+            foreach (var (item, transient, reason) in result.Failed)
+            {
+                outcomes[item.Sku].Failed = true;
+                metrics.PushFailed(target.Name, transient ? "transient" : "rejected", 1);
+                logger.LogWarning("Target {Target} did not take {Sku} at {Location}: {Reason}; trying again in {Retry}", target.Name, item.Sku, item.Location, reason, settings.Push.RetryAfter);
+            }
+
+            if (result.Failed.Count == 0)
             {
                 freshness.RecordSuccess($"stock.push.{target.Name}");
             }
             else
             {
-                freshness.RecordFailure($"stock.push.{target.Name}", $"{results.Sum(r => r.Failed.Count)} items not taken");
+                freshness.RecordFailure($"stock.push.{target.Name}", $"{result.Failed.Count} items not taken");
             }
         }
 
@@ -125,16 +174,15 @@ public sealed class StorefrontPusher(
         await Parallel.ForEachAsync(stocks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
             var (sku, (stock, _)) = entry;
-            await FinishAsync(sku, stock.Version, stock.Push, outcomes[sku], finishedAt, settings.Push.RetryAfter, ct);
+            await FinishAsync(sku, stock.Version, stock.Push, outcomes[sku], outcomes[sku].CompletedAt ?? finishedAt, settings.Push.RetryAfter, ct);
         });
-        return due.Count;
     }
 
     // Records what the targets now hold and clears the due mark, unless the SKU changed while it was being pushed: then
     // its mark stays (already due) and the next round sends the newer figure.
     private async Task FinishAsync(string sku, long pushedVersion, PushState pushedState, SkuOutcome outcome, DateTimeOffset finishedAt, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
-        if (!outcome.Failed && pushedState.ChangedSince is { } since)
+        if (!outcome.Failed && (pushedState.Threshold ? pushedState.ThresholdSince : pushedState.ChangedSince) is { } since)
         {
             foreach (var target in outcome.Accepted.Select(a => a.Target).Distinct(StringComparer.Ordinal))
             {
@@ -175,9 +223,12 @@ public sealed class StorefrontPusher(
 
     private static readonly TargetPushResult Empty = new([], []);
 
+
+
     private sealed class SkuOutcome
     {
         public List<(string Target, TargetItem Item)> Accepted { get; } = [];
         public bool Failed { get; set; }
+        public DateTimeOffset? CompletedAt { get; set; }
     }
 }

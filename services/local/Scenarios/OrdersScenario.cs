@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
@@ -163,33 +162,6 @@ public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions
     {
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri(platform.HttpBase(Order.OrderService.Name), "metrics"), cancellationToken);
-        var buckets = text.Split('\n')
-            .Where(line => line.StartsWith("platform_order_ingest_to_export_duration_seconds_bucket{", StringComparison.Ordinal))
-            .Select(line =>
-            {
-                var le = line[(line.IndexOf("le=\"", StringComparison.Ordinal) + 4)..];
-                le = le[..le.IndexOf('"', StringComparison.Ordinal)];
-                var count = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-                return (Upper: le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture), Count: count);
-            })
-            .OrderBy(b => b.Upper).ToList();
-        if (buckets.Count == 0 || buckets[^1].Count == 0)
-        {
-            return null;
-        }
-
-        var rank = 0.99 * buckets[^1].Count;
-        var (lower, below) = (0.0, 0.0);
-        foreach (var (upper, count) in buckets)
-        {
-            if (count >= rank)
-            {
-                return double.IsPositiveInfinity(upper) ? lower : lower + (upper - lower) * ((rank - below) / Math.Max(count - below, 1));
-            }
-
-            (lower, below) = (upper, count);
-        }
-
-        return null;
+        return new PlatformMetrics(text).Quantile("platform_order_ingest_to_export_duration_seconds", 0.99, null);
     }
 }

@@ -13,6 +13,38 @@ public sealed class SandboxControl(HttpClient http, string apiKey, string magent
         return reply!["orders"]!.AsArray().Select(o => (o!["entity_id"]!.GetValue<long>(), o["increment_id"]!.GetValue<string>())).ToList();
     }
 
+    /// <summary>Places one order as specified (Magento field names); returns its entity id.</summary>
+    public async Task<long> CreateOrderAsync(JsonObject spec, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync(HttpMethod.Post, $"_sandbox/magento/stores/{store}/orders", spec, cancellationToken);
+        return reply!["entity_id"]!.GetValue<long>();
+    }
+
+    /// <summary>Hands stock updates to the sandbox's ERP/WMS feed; returns the delivery id to follow.</summary>
+    public async Task<string?> SendStockAsync(string source, JsonObject request, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync(HttpMethod.Post, $"_sandbox/stock/{source}/updates", request, cancellationToken);
+        return reply?["id"]?.GetValue<string>();
+    }
+
+    /// <summary>Waits until the feed has delivered everything of one request (webhooks answered, files written).</summary>
+    public async Task WaitForStockDeliveryAsync(string source, string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await SendAsync(HttpMethod.Get, $"_sandbox/stock/{source}/deliveries/{id}", null, cancellationToken);
+            if (status?["done"]?.GetValue<bool>() == true)
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"stock delivery {id} of source {source} did not finish within {timeout}");
+    }
+
     public Task<JsonNode?> ChangeOrderAsync(long entityId, string action, JsonObject? body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"_sandbox/magento/orders/{entityId}/{action}", body ?? [], cancellationToken);
 

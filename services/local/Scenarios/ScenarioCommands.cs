@@ -39,6 +39,40 @@ public static class ScenarioCommands
             return clean ? 0 : 3;
         });
         scenario.Subcommands.Add(ordersCommand);
+        scenario.Subcommands.Add(InventoryCommand(localOptions, timeout));
         return scenario;
+    }
+
+    private static Command InventoryCommand(Func<ParseResult, LocalOptions> localOptions, Option<int> timeout)
+    {
+        var skus = new Option<int>("--skus") { Description = "SKUs the updates are spread over.", DefaultValueFactory = _ => 100 };
+        var updates = new Option<int>("--updates") { Description = "Stock updates the ERP and WMS send.", DefaultValueFactory = _ => 1000 };
+        var outOfOrder = new Option<double>("--out-of-order") { Description = "Share of updates delivered late (after a newer one) or twice (0 to 1).", DefaultValueFactory = _ => 0 };
+        var orders = new Option<int>("--orders") { Description = "Storefront orders that reserve stock while the updates flow; every third is cancelled.", DefaultValueFactory = _ => 0 };
+        var command = new Command("inventory", "ERP and warehouse stock to the storefront, with reservations, stale updates and threshold pushes.") { skus, updates, outOfOrder, orders, timeout };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(skus) is < 1 or > 100_000 || result.GetValue(updates) is < 1 or > 1_000_000 || result.GetValue(orders) is < 0 or > 100_000)
+            {
+                result.AddError("--skus must be 1 to 100000, --updates 1 to 1000000 and --orders 0 to 100000.");
+            }
+
+            if (result.GetValue(outOfOrder) is < 0 or > 1)
+            {
+                result.AddError("--out-of-order must be between 0 and 1.");
+            }
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            console.MarkupLine("[grey]Starting the platform...[/]");
+            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false }, cancellationToken);
+            var outcome = await new InventoryScenario(platform, new InventoryScenarioOptions(
+                parse.GetValue(skus), parse.GetValue(updates), parse.GetValue(outOfOrder), parse.GetValue(orders), TimeSpan.FromSeconds(parse.GetValue(timeout)))).RunAsync(console, cancellationToken);
+            Console.Out.WriteLine(outcome.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            var clean = outcome["converged"]!.GetValue<bool>() && outcome["mismatches"]!.GetValue<long>() == 0 && outcome["oversold"]!.GetValue<long>() == 0;
+            return clean ? 0 : 3;
+        });
+        return command;
     }
 }

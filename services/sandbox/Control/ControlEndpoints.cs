@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Platform.Sandbox.Faults;
 using Platform.Sandbox.Systems;
+using Platform.Sandbox.Systems.Stock;
 
 namespace Platform.Sandbox.Control;
 
@@ -86,6 +87,8 @@ public static class ControlEndpoints
         {
             system.MapControlEndpoints(control.MapGroup("/" + system.Name));
         }
+
+        control.MapGroup("/stock").MapStockControl();
 
         // The credentials a connector must send to each simulated system, including any made up at start.
         control.MapGet("/credentials", (IConfiguration configuration) => Results.Ok(SandboxCredentials.Current(configuration)));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Platform.Sandbox.Systems.Erp;
+using Platform.Sandbox.Systems.Stock;
 
 namespace Platform.Sandbox.Systems;
 
@@ -31,11 +32,12 @@ public sealed class ErpOptions
 /// RFC 9457 problem details for errors (there is no single real ERP API to copy; this is the contract the ERP connector
 /// and this simulation share, written down in the sandbox README).
 /// </summary>
-public sealed class ErpSystem(IOptions<ErpOptions> options, ErpLedger ledger, ErpSkuPolicy skus) : SimulatedSystem
+public sealed class ErpSystem(IOptions<ErpOptions> options, ErpLedger ledger, ErpSkuPolicy skus, StockChangeLog stockChanges, SandboxCounters counters)
+    : SimulatedSystem
 {
     public override string Name => "erp";
 
-    public override string Simulates => "generic ERP REST API (sales orders with revisions, cancellations, credit notes)";
+    public override string Simulates => "generic ERP REST API (sales orders with revisions, cancellations, credit notes, changed-since stock feed)";
 
     public override string Authentication => "X-Api-Key: <api key>";
 
@@ -52,6 +54,7 @@ public sealed class ErpSystem(IOptions<ErpOptions> options, ErpLedger ledger, Er
         }, SystemJson.CamelCase));
 
         new ErpSalesApi(ledger, skus).MapRest(routes);
+        new ErpStockApi(stockChanges, counters).MapRest(routes);
     }
 
     public override void MapControlEndpoints(RouteGroupBuilder control) => new ErpSalesApi(ledger, skus).MapControl(control);

@@ -32,6 +32,21 @@ public sealed class MagentoOptions
 
     public MagentoOrderDefaults Orders { get; set; } = new();
 
+    /// <summary>
+    /// Magento's web API input limit (Stores > Configuration > Services > Web API Input Limits, 2.4.7+): at most this many
+    /// entries in one array of a request, e.g. <c>sourceItems</c>; 0 turns the limit off, as a store without it enabled.
+    /// </summary>
+    public int InputLimit { get; set; } = 20;
+
+    /// <summary>
+    /// MSI source codes besides <c>default</c>, which every Magento has and cannot delete. More can be added at run time
+    /// with <c>POST /_sandbox/magento/sources</c>.
+    /// </summary>
+    public List<string> Sources { get; set; } = [];
+
+    /// <summary>How long an accepted async bulk request waits before the simulated consumer applies its operations.</summary>
+    public int BulkDelayMs { get; set; } = 50;
+
     /// <summary>The store views that take orders: all but the admin store (id 0).</summary>
     public IEnumerable<MagentoStoreView> OrderStores() => StoreViews.Where(view => view.Id != 0);
 
@@ -58,6 +73,21 @@ public sealed class MagentoOptions
             return "WebhookConcurrency must be between 1 and 64";
         }
 
+        if (InputLimit < 0)
+        {
+            return "InputLimit must not be negative (0 turns the limit off)";
+        }
+
+        if (Sources.FirstOrDefault(code => !MagentoSourceItems.IsValidSourceCode(code)) is { } badSource)
+        {
+            return $"Sources: '{badSource}' is not a source code (not empty, no whitespace)";
+        }
+
+        if (BulkDelayMs is < 0 or > 600_000)
+        {
+            return "BulkDelayMs must be between 0 and 600000";
+        }
+
         return Orders.GuestShare is < 0 or > 1 || Orders.InvoicedShare is < 0 or > 1
             ? "Orders: GuestShare and InvoicedShare must be between 0 and 1"
             : null;
@@ -78,12 +108,22 @@ public sealed class MagentoStoreView
 /// Magento 2 / Adobe Commerce REST (<c>/rest/{store_code}/V1/...</c>), authenticated with an integration's bearer token.
 /// Errors are <c>{"message": ..., "parameters": ...}</c> as Magento's web API writes them. Sales entities (orders,
 /// invoices, shipments, credit memos) live in <see cref="MagentoSales"/>; their endpoints are in <see cref="MagentoSalesApi"/>.
+/// MSI source items live in <see cref="MagentoSourceItems"/>, the async bulk queue in <see cref="MagentoBulks"/>; their
+/// endpoints are in <see cref="MagentoInventoryApi"/>.
 /// </summary>
-public sealed class MagentoSystem(IOptions<MagentoOptions> options, MagentoSales sales, MagentoWebhooks webhooks, MagentoOrderGenerator generator) : SimulatedSystem
+public sealed class MagentoSystem(
+    IOptions<MagentoOptions> options,
+    MagentoSales sales,
+    MagentoWebhooks webhooks,
+    MagentoOrderGenerator generator,
+    MagentoSourceItems sourceItems,
+    MagentoBulks bulks,
+    SandboxCounters counters) : SimulatedSystem
 {
     public override string Name => "magento";
 
-    public override string Simulates => "Magento 2 / Adobe Commerce REST API (store views, orders, invoices, shipments, credit memos) and order webhooks";
+    public override string Simulates =>
+        "Magento 2 / Adobe Commerce REST API (store views, orders, invoices, shipments, credit memos, MSI source items, async bulk) and order webhooks";
 
     public override string Authentication => "Authorization: Bearer <integration access token>";
 
@@ -98,12 +138,15 @@ public sealed class MagentoSystem(IOptions<MagentoOptions> options, MagentoSales
                 : Results.Json(new MagentoError("The store that was requested wasn't found. Verify the store and try again."), SystemJson.SnakeCaseWithoutNulls, statusCode: StatusCodes.Status400BadRequest))
             .WithMetadata(new MagentoAclResource("Magento_Backend::store"));
 
-        var api = new MagentoSalesApi(options.Value, sales, webhooks, generator);
-        api.MapRest(routes);
+        new MagentoSalesApi(options.Value, sales, webhooks, generator).MapRest(routes);
+        new MagentoInventoryApi(options.Value, sourceItems, bulks, counters).MapRest(routes);
     }
 
-    public override void MapControlEndpoints(RouteGroupBuilder control) =>
+    public override void MapControlEndpoints(RouteGroupBuilder control)
+    {
         new MagentoSalesApi(options.Value, sales, webhooks, generator).MapControl(control);
+        new MagentoInventoryApi(options.Value, sourceItems, bulks, counters).MapControl(control);
+    }
 
     public override bool HasValidCredentials(HttpContext context) => SecretEquals(BearerToken(context), options.Value.AccessToken);
 

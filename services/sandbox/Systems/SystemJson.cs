@@ -30,6 +30,12 @@ internal static class SystemJson
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>The platform-defined feeds (stock updates), which leave out a field that has no value.</summary>
+    public static readonly JsonSerializerOptions CamelCaseWithoutNulls = new(CamelCase)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 }
 
 internal sealed class PlainDecimalConverter : JsonConverter<decimal>

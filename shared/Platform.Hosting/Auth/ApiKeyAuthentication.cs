@@ -100,6 +100,13 @@ internal sealed class ApiKeyAuthenticationHandler(
         var entry = store.Find(presentedKey);
         if (entry is null)
         {
+            // An anonymous endpoint (a webhook, a simulated system with its own X-Api-Key) is not the platform's to
+            // guard: a key there is meant for someone else, and a warning per request would bury the real ones.
+            if (Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
             // Never the key itself, nor a prefix of it: a prefix of a long-lived secret still narrows a search.
             Logger.LogWarning("Rejected an unknown API key on {Path}", Request.Path.Value);
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));

@@ -409,7 +409,7 @@ public sealed class ErpSalesApi(ErpLedger ledger, ErpSkuPolicy skus)
         return Results.Json(answer.Body, SystemJson.CamelCase, statusCode: answer.Status);
     }
 
-    private static IResult Invalid(Dictionary<string, string[]> errors) => Results.ValidationProblem(
+    internal static IResult Invalid(Dictionary<string, string[]> errors) => Results.ValidationProblem(
         errors, title: "The request is invalid", type: "urn:erp:problem:validation-failed",
         extensions: new Dictionary<string, object?> { ["code"] = "VALIDATION_FAILED" });
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
@@ -70,10 +68,10 @@ public sealed record MagentoWebhookSettings
 /// </summary>
 public sealed class MagentoWebhooks : BackgroundService
 {
-    public const string SignatureHeader = "X-Platform-Webhook-Signature";
+    public const string SignatureHeader = WebhookSignature.Header;
     public const string StoreHeader = "X-Platform-Store";
     public const string EventHeader = "X-Platform-Event";
-    public const string IdHeader = "X-Platform-Webhook-Id";
+    public const string IdHeader = WebhookSignature.IdHeader;
 
     private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>();
     private readonly Lock _gate = new();
@@ -139,18 +137,8 @@ public sealed class MagentoWebhooks : BackgroundService
     public string? MissingSecret() =>
         _options.OrderStores().Select(view => view.Code).FirstOrDefault(code => string.IsNullOrEmpty(SecretFor(code)));
 
-    /// <summary>
-    /// <c>t=&lt;unix seconds&gt;,v1=&lt;lowercase hex HMAC-SHA256 over "&lt;t&gt;.&lt;body&gt;" keyed with the UTF-8 secret&gt;</c>.
-    /// </summary>
-    public static string Sign(string secret, long unixSeconds, ReadOnlySpan<byte> body)
-    {
-        var timestamp = unixSeconds.ToString(CultureInfo.InvariantCulture);
-        var signed = new byte[Encoding.UTF8.GetByteCount(timestamp) + 1 + body.Length];
-        var written = Encoding.UTF8.GetBytes(timestamp, signed);
-        signed[written] = (byte)'.';
-        body.CopyTo(signed.AsSpan(written + 1));
-        return $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed))}";
-    }
+    /// <summary>See <see cref="WebhookSignature"/>.</summary>
+    public static string Sign(string secret, long unixSeconds, ReadOnlySpan<byte> body) => WebhookSignature.Sign(secret, unixSeconds, body);
 
     /// <summary>Queues the event for the order as it is now. Called under the sales lock, so events of one order queue in order.</summary>
     public void Publish(string eventName, SalesOrder order)
