@@ -19,6 +19,9 @@ public sealed class CtlRunner
 
     public List<string> Questions { get; } = [];
 
+    /// <summary>What the shell pipes into platformctl; null when nothing is piped.</summary>
+    public string? StandardInput { get; set; }
+
     public async Task<CtlResult> RunAsync(params string[] args)
     {
         var output = new StringWriter();
@@ -38,6 +41,7 @@ public sealed class CtlRunner
             RawOut = output,
             Error = error,
             Environment = name => Environment.GetValueOrDefault(name),
+            Input = StandardInput is null ? null : new StringReader(StandardInput),
             Confirm = Answer is null ? null : (question, _) =>
             {
                 Questions.Add(question);

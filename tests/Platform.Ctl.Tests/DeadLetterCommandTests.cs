@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Platform.Contracts.Common.V1;
+using Platform.Contracts.Inventory.V1;
 using Platform.Ctl.Output;
 using Platform.Messaging;
 
@@ -127,6 +128,45 @@ public sealed class DeadLetterCommandTests
         Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Equal("platformctl: order: no dead letter with id 'no-such-letter'", result.Error.Trim());
         Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public async Task List_show_and_replay_address_the_inventory_service_by_name()
+    {
+        await using var host = await TestServiceHost.StartAsync("inventory");
+        var stockChanged = new StockLevelChanged
+        {
+            Sku = "TSHIRT-RED-M",
+            LocationCode = "wh-main",
+            OnHand = DecimalValue.FromDecimal(12),
+            Version = 3,
+        };
+        await DeadLetterSeed.RecordAsync(
+            host, "dl-stock", FailureKinds.Invalid, eventType: "platform.inventory.v1.StockLevelChanged", topic: "inventory.stock.v1",
+            payload: stockChanged.ToByteArray(), reason: "unknown location 'wh-main'");
+        string[] Inventory(params string[] args) =>
+            [.. args, "--service", "inventory", "--endpoint-inventory", host.GrpcAddress, "--api-key", TestServiceHost.AdminKey];
+        var ctl = new CtlRunner();
+
+        var list = await ctl.RunAsync(Inventory("dlq", "list"));
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
+        Assert.Equal(["dl-stock"], RowIds(list.Out));
+        Assert.Contains("inventory dead letters", list.Out, StringComparison.Ordinal);
+
+        var show = await ctl.RunAsync(Inventory("dlq", "show", "dl-stock", "--json"));
+        Assert.Equal(ExitCodes.Success, show.ExitCode);
+        using (var document = JsonDocument.Parse(show.Out))
+        {
+            Assert.Equal("inventory", document.RootElement.GetProperty("service").GetString());
+            Assert.Equal("unknown location 'wh-main'", document.RootElement.GetProperty("deadLetter").GetProperty("reason").GetString());
+            Assert.Equal("TSHIRT-RED-M", document.RootElement.GetProperty("decodedPayload").GetProperty("sku").GetString());
+        }
+
+        var replay = await ctl.RunAsync(Inventory("dlq", "replay", "--id", "dl-stock", "--yes"));
+        Assert.Equal(ExitCodes.Success, replay.ExitCode);
+        Assert.Contains("Replayed 1 dead letter(s) of inventory (by id).", replay.Out, StringComparison.Ordinal);
+        Assert.Equal(["event-dl-stock"], host.Log.ReadAll(DeadLetterSeed.Group + ".retry").Select(record => record.Headers[EventHeaders.Id]));
+        Assert.Equal(0, await host.DeadLetters.CountAsync());
     }
 
     // The first cell of each body row of the rendered table.

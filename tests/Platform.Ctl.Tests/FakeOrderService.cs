@@ -1,11 +1,4 @@
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Platform.Contracts.Order.V1;
 
 namespace Platform.Ctl.Tests;
@@ -35,43 +28,5 @@ public sealed class FakeOrderService : OrderService.OrderServiceBase
         }
 
         return new ReconcileOrdersResponse { Reconciliation = Reconciliation };
-    }
-}
-
-public sealed class FakeOrderServer : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private FakeOrderServer(WebApplication app, FakeOrderService service, Uri address)
-    {
-        _app = app;
-        Service = service;
-        Address = address;
-    }
-
-    public FakeOrderService Service { get; }
-
-    public Uri Address { get; }
-
-    public static async Task<FakeOrderServer> StartAsync()
-    {
-        var service = new FakeOrderService();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(service);
-        var app = builder.Build();
-        app.MapGrpcService<FakeOrderService>();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new FakeOrderServer(app, service, new Uri(address));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

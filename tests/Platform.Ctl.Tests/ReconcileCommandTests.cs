@@ -10,7 +10,7 @@ public sealed class ReconcileCommandTests
 {
     private const string Key = "reconcile-test-key";
 
-    private static string[] Reconcile(FakeOrderServer server, params string[] args) =>
+    private static string[] Reconcile(FakeGrpcServer<FakeOrderService> server, params string[] args) =>
         ["reconcile", "orders", "--endpoint-order", server.Address.ToString(), "--api-key", Key, .. args];
 
     private static OrderReconciliation Agreeing() => new()
@@ -41,7 +41,7 @@ public sealed class ReconcileCommandTests
     [Fact]
     public async Task Agreeing_systems_exit_zero_and_the_request_carries_the_window_store_and_key()
     {
-        await using var server = await FakeOrderServer.StartAsync();
+        await using var server = await FakeGrpcServer<FakeOrderService>.StartAsync();
         server.Service.Reconciliation = Agreeing();
 
         var result = await new CtlRunner().RunAsync(Reconcile(server, "--from", "2026-11-01", "--to", "2026-11-02T01:00:00+01:00", "--store", "default"));
@@ -59,7 +59,7 @@ public sealed class ReconcileCommandTests
     [Fact]
     public async Task Mismatches_are_listed_with_totals_per_currency_and_exit_three()
     {
-        await using var server = await FakeOrderServer.StartAsync();
+        await using var server = await FakeGrpcServer<FakeOrderService>.StartAsync();
         server.Service.Reconciliation = Disagreeing();
 
         var result = await new CtlRunner().RunAsync(Reconcile(server, "--from", "2026-11-01", "--to", "2026-11-02"));
@@ -84,7 +84,7 @@ public sealed class ReconcileCommandTests
     [Fact]
     public async Task Json_output_carries_the_reconciliation_and_the_same_exit_code()
     {
-        await using var server = await FakeOrderServer.StartAsync();
+        await using var server = await FakeGrpcServer<FakeOrderService>.StartAsync();
         server.Service.Reconciliation = Disagreeing();
 
         var result = await new CtlRunner().RunAsync(Reconcile(server, "--from", "2026-11-01", "--to", "2026-11-02", "--json"));
@@ -101,7 +101,7 @@ public sealed class ReconcileCommandTests
     [Fact]
     public async Task A_reconciliation_slower_than_the_timeout_exits_with_the_timeout_code()
     {
-        await using var server = await FakeOrderServer.StartAsync();
+        await using var server = await FakeGrpcServer<FakeOrderService>.StartAsync();
         server.Service.Reconciliation = Agreeing();
         server.Service.Delay = TimeSpan.FromSeconds(5);
 
@@ -117,7 +117,7 @@ public sealed class ReconcileCommandTests
     [InlineData("--to", "2026-11-01")]
     public async Task A_bad_window_is_a_usage_error_and_calls_nothing(params string[] window)
     {
-        await using var server = await FakeOrderServer.StartAsync();
+        await using var server = await FakeGrpcServer<FakeOrderService>.StartAsync();
 
         var result = await new CtlRunner().RunAsync(Reconcile(server, window));
 

@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Platform.Contracts.Inventory.V1;
 using Platform.Contracts.Order.V1;
 
 namespace Platform.Ctl.Clients;
@@ -36,6 +37,12 @@ public sealed class ServiceClientFactory(EndpointMap endpoints, string? apiKey, 
     {
         var connection = Connect(PlatformServices.Order);
         return (connection, new OrderService.OrderServiceClient(connection.Invoker));
+    }
+
+    public (ServiceConnection Connection, InventoryService.InventoryServiceClient Client) Inventory()
+    {
+        var connection = Connect(PlatformServices.Inventory);
+        return (connection, new InventoryService.InventoryServiceClient(connection.Invoker));
     }
 
     public void Dispose()

@@ -8,13 +8,14 @@ using Spectre.Console;
 
 namespace Platform.Ctl.Commands;
 
-/// <summary>platformctl reconcile orders --from time --to time [--store code]</summary>
+/// <summary>platformctl reconcile orders --from time --to time [--store code] | reconcile inventory (see ReconcileInventoryCommand)</summary>
 public static class ReconcileCommand
 {
     public static Command Build(CtlTerminal terminal, GlobalOptions global) =>
-        new("reconcile", "Compares the platform's view with a back-office system's; exits 3 when they disagree.")
+        new("reconcile", "Compares the platform's view with another system's (orders with the ERP, stock with the storefront); exits 3 when they disagree.")
         {
             Orders(terminal, global),
+            ReconcileInventoryCommand.Build(terminal, global),
         };
 
     private static Command Orders(CtlTerminal terminal, GlobalOptions global)

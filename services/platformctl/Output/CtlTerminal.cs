@@ -18,6 +18,9 @@ public sealed class CtlTerminal
     /// <summary>Environment variables (PLATFORMCTL_*); a dictionary in tests so they never touch the process environment.</summary>
     public required Func<string, string?> Environment { get; init; }
 
+    /// <summary>Standard input, read only where an option names '-' as its file; null when there is none.</summary>
+    public TextReader? Input { get; init; }
+
     /// <summary>Asks the operator a yes/no question; null when nobody can answer (input redirected, CI).</summary>
     public Func<string, CancellationToken, Task<bool>>? Confirm { get; init; }
 
@@ -35,6 +38,7 @@ public sealed class CtlTerminal
             Console = console,
             RawOut = System.Console.Out,
             Error = System.Console.Error,
+            Input = System.Console.In,
             Environment = System.Environment.GetEnvironmentVariable,
             OwnsProcess = true,
             Confirm = canAsk ? (question, cancellationToken) => console.ConfirmAsync(question, defaultValue: false, cancellationToken) : null,

@@ -54,6 +54,10 @@ public static class Format
     public static string Amount(Money money) =>
         money.ToDecimal().ToString("#,0.00#######", CultureInfo.InvariantCulture);
 
+    /// <summary>Quantities are exact decimals (goods sold by weight or length): 1,250, 2.5, 0.125; "-" when absent.</summary>
+    public static string Quantity(DecimalValue? quantity) =>
+        quantity is null ? "-" : quantity.ToDecimal().ToString("#,0.#########", CultureInfo.InvariantCulture);
+
     public static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
     public static string Kind(FailureKind kind) => kind == FailureKind.Unspecified ? "-" : kind.ToHeaderValue();
