@@ -72,7 +72,16 @@ public sealed class StorefrontPusher(
     public async Task<int> PushDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var due = (await store.DueForPushAsync(time.GetUtcNow(), settings.Push.MaxSkusPerRound, cancellationToken))
+        // Once anything is due, SKUs due within the next quarter window come along: each is still coalesced for most of
+        // its window, and the round fills one call instead of leaving a trickle of small ones behind it.
+        var now = time.GetUtcNow();
+        var next = await store.NextDueAsync(cancellationToken);
+        if (next is null || next > now)
+        {
+            return 0;
+        }
+
+        var due = (await store.DueForPushAsync(now + settings.Push.Window / 4, settings.Push.MaxSkusPerRound, cancellationToken))
             .Where(sku => !_inFlight.ContainsKey(sku))
             .ToList();
         if (due.Count == 0)
