@@ -77,7 +77,7 @@ public sealed partial class ClusterDaprTests
                 .Concat(ClusterTopics.ArchitectureTopics().Keys.Where(t => t.StartsWith($"{service}.", StringComparison.Ordinal)))
                 .Append($"{service}.retry")
                 .Append($"{service}.dlq")
-                .Concat(service == "order" ? [ClusterTopics.OrderIngest] : [])
+                .Concat(ClusterTopics.IngestOf(service))
                 .ToHashSet(StringComparer.Ordinal);
             var granted = publishing.GetValueOrDefault(service) ?? [];
             failures.AddRange(expected.Except(granted).Select(t => $"{service} publishes {t} but publishingScopes does not allow it"));
@@ -98,7 +98,7 @@ public sealed partial class ClusterDaprTests
         {
             var needed = ClusterTopics.ReadmeTopics(service).Where(t => t.Direction == "in").Select(t => t.Topic)
                 .Concat(architecture.Where(t => t.Value.Contains(service)).Select(t => t.Key))
-                .Concat(service == "order" ? [ClusterTopics.OrderIngest] : [])
+                .Concat(ClusterTopics.IngestOf(service))
                 .ToHashSet(StringComparer.Ordinal);
             var granted = subscribing.GetValueOrDefault(service) ?? [];
             failures.AddRange(needed.Except(granted).Select(t => $"{service} consumes {t} but subscriptionScopes does not allow it"));

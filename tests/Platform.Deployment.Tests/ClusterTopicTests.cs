@@ -58,7 +58,7 @@ public sealed partial class ClusterTopicTests
     {
         var documented = ClusterTopics.ArchitectureTopics().Keys
             .Concat(ClusterRepository.ConsumingServices.SelectMany(s => new[] { $"{s}.retry", $"{s}.dlq" }))
-            .Append(ClusterTopics.OrderIngest)
+            .Concat(ClusterTopics.IngestTopics.Values)
             .ToHashSet(StringComparer.Ordinal);
 
         Assert.Empty(ClusterTopics.Declared.Keys.Except(documented).Order());
@@ -139,6 +139,19 @@ internal static partial class ClusterTopics
     public const string OrderIngest = "order.ingest.v1";
 
     public const string StrimziCluster = "platform";
+
+    /// <summary>
+    /// Each service's own ingest topic: written by its intake (webhooks, polls, file drops) and read by its own group
+    /// only. The architecture table names the order one; inventory's is internal and only in its README.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> IngestTopics = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["order"] = OrderIngest,
+        ["inventory"] = "inventory.ingest.v1",
+    };
+
+    public static IEnumerable<string> IngestOf(string service) =>
+        IngestTopics.TryGetValue(service, out var topic) ? [topic] : [];
 
     private static readonly Lazy<IReadOnlyDictionary<string, ClusterTopic>> DeclaredTopics = new(() =>
         ClusterRepository.OfKind("KafkaTopic")

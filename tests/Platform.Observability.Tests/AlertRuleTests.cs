@@ -155,16 +155,21 @@ public sealed partial class AlertRuleTests
     }
 
     [Fact]
-    public void Stock_sync_alerts_watch_the_inventory_stock_flows_and_their_absence()
+    public void Stock_sync_alerts_watch_the_stock_flows_that_run_on_a_schedule_or_have_work_waiting_and_their_absence()
     {
-        const string stockFlows = "platform_sync_last_success_timestamp_seconds{job=\"inventory\", flow=~\"stock.*\"}";
+        // Intake, apply and push flows succeed only when stock moves; their age alone would page every quiet night.
+        const string freshness = "platform_sync_last_success_timestamp_seconds{job=\"inventory\", ";
         var inventory = RuleSet.Named("inventory").Alerts;
         var stale = Assert.Single(inventory, a => a.Name == "StockSyncStale");
-        Assert.Contains(stockFlows + ") > 1800", stale.Expr, StringComparison.Ordinal);
+        Assert.Contains(freshness + "flow=~\"stock[.]pull[.].+\"}) > 1800", stale.Expr, StringComparison.Ordinal);
+        Assert.Contains(freshness + "flow=~\"stock[.]push[.].+\"}) > 1800", stale.Expr, StringComparison.Ordinal);
+        Assert.Contains("min_over_time(platform_inventory_push_backlog{job=\"inventory\"}[30m])) > 0", stale.Expr, StringComparison.Ordinal);
+        Assert.DoesNotContain("flow=~\"stock.*\"", stale.Expr, StringComparison.Ordinal);
         var missing = Assert.Single(inventory, a => a.Name == "StockSyncMissing");
-        Assert.Equal($"absent({stockFlows})", missing.Expr.Trim());
+        Assert.Equal($"absent({freshness}flow=~\"stock.*\"}})", missing.Expr.Trim());
         Assert.Equal("30m", missing.For);
         Assert.All([stale, missing], a => Assert.Equal("critical", a.Severity));
+        Assert.All(inventory.Where(a => a.Name.StartsWith("Stock", StringComparison.Ordinal)), a => Assert.Equal("inventory.business", a.Group));
     }
 
     [Fact]

@@ -42,6 +42,8 @@ public sealed class ExportedMetricsTests(RunningPlatform platform) : IClassFixtu
                 "platform_messaging_dead_letters_total", "platform_messaging_consumer_lag", "platform_connector_circuit_state",
                 "platform_outbox_pending", "platform_outbox_published_total", "platform_order_reconciliation_mismatches",
                 "platform_order_webhooks_rejected_total", "platform_order_ingest_to_export_duration_seconds_bucket", "up",
+                "platform_inventory_push_failures_total", "platform_inventory_push_latency_seconds_count", "platform_inventory_push_backlog",
+                "platform_inventory_reconciliation_drift", "platform_inventory_updates_total", "platform_inventory_intake_rejected_total",
             },
             RunningPlatform.UsedNames.Keys.ToHashSet());
         Assert.DoesNotContain(RunningPlatform.UsedNames.Keys, name => name.EndsWith(':') || name.Contains("__", StringComparison.Ordinal));
@@ -56,10 +58,32 @@ public sealed class ExportedMetricsTests(RunningPlatform platform) : IClassFixtu
     }
 
     [Fact]
-    public void The_stock_alerts_family_is_served_by_inventory_with_a_stock_flow()
+    public void The_stock_flows_are_served_by_inventory_under_the_names_the_alerts_match()
+    {
+        // StockSyncStale matches stock.pull.<source> and stock.push.<target>; StockSyncMissing any stock.*.
+        var inventory = platform.Scrapes["inventory"];
+        foreach (var flow in new[] { "stock.pull.erp", "stock.webhook.erp", "stock.apply.erp", "stock.push.magento" })
+        {
+            Assert.True(inventory.HasSample("platform_sync_last_success_timestamp_seconds", $"flow=\"{flow}\""), Describe(inventory, "platform_sync_last_success_timestamp_seconds"));
+        }
+    }
+
+    [Fact]
+    public void The_inventory_metrics_come_from_the_inventory_service_with_the_labels_the_alerts_group_by()
     {
         var inventory = platform.Scrapes["inventory"];
-        Assert.True(inventory.HasSample("platform_sync_last_success_timestamp_seconds", "flow=\"stock.erp\""), Describe(inventory, "platform_sync_last_success_timestamp_seconds"));
+        foreach (var name in RunningPlatform.UsedNames.Keys.Where(n => n.StartsWith("platform_inventory_", StringComparison.Ordinal)))
+        {
+            Assert.True(inventory.Names.Contains(name), $"{name} is not served by inventory{Describe(inventory, "platform_inventory_")}");
+        }
+
+        Assert.True(inventory.HasSample("platform_inventory_updates_total", "source=\"erp\"", "channel=\"webhook\"", "outcome=\"stale\""), Describe(inventory, "platform_inventory_updates_total"));
+        Assert.True(inventory.HasSample("platform_inventory_updates_total", "source=\"erp\"", "outcome=\"rejected\""), Describe(inventory, "platform_inventory_updates_total"));
+        Assert.True(inventory.HasSample("platform_inventory_intake_rejected_total", "source=\"erp\"", "reason=\"bad_signature\""), Describe(inventory, "platform_inventory_intake_rejected_total"));
+        Assert.True(inventory.HasSample("platform_inventory_push_failures_total", "target=\"magento\"", "reason=\"transient\""), Describe(inventory, "platform_inventory_push_failures_total"));
+        Assert.True(inventory.HasSample("platform_inventory_push_latency_seconds_count", "target=\"magento\"", "kind=\""), Describe(inventory, "platform_inventory_push_latency_seconds"));
+        Assert.True(inventory.HasSample("platform_inventory_pushes_total", "target=\"magento\"", "outcome=\"accepted\""), Describe(inventory, "platform_inventory_pushes_total"));
+        Assert.True(inventory.HasSample("platform_messaging_dead_letters_total", "group=\"inventory\"", "topic=\"inventory.ingest.v1\"", "kind=\"invalid\""), Describe(inventory, "platform_messaging_dead_letters_total"));
     }
 
     [Fact]

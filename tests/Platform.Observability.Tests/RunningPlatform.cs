@@ -2,14 +2,20 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Connectors;
 using Platform.Connectors.Magento;
-using Platform.Hosting.Runtime;
+using Platform.Contracts;
+using Platform.Contracts.Catalog.V1;
+using Platform.Inventory.Infrastructure;
 using Platform.Local;
 using Platform.Messaging;
 using Platform.Messaging.Kafka;
 using Platform.Order.Infrastructure;
 using Platform.Ownership;
+using Platform.State;
 using YamlDotNet.RepresentationModel;
 
 namespace Platform.Observability.Tests;
@@ -37,13 +43,17 @@ internal sealed class Scrape
 /// <summary>
 /// The whole platform as the local host runs it (every service and the sandbox, in this process, on 127.0.0.1), on
 /// librdkafka's mock cluster so that the Kafka-only metrics exist too, with a little traffic behind it: signed and forged
-/// webhooks, an order the state machine refuses a step of, a malformed event, an ERP outage, a reconciliation, a
-/// stock flow and an ownership refusal. Then every service's /metrics is scraped until each name the alerts and
-/// dashboards use has appeared, or the time is up.
+/// webhooks, an order the state machine refuses a step of, a malformed event, an ERP outage, a reconciliation, an
+/// ownership refusal, and stock: a product the catalog publishes, an order line no stock covers, signed and forged
+/// stock webhooks with a stale figure and one for an unknown SKU, and a storefront that refuses the first push. Then
+/// every service's /metrics is scraped until each name the alerts and dashboards use has appeared, or the time is up.
 /// </summary>
 public sealed class RunningPlatform : IAsyncLifetime
 {
     private const string Store = LocalPlatform.StoreCode;
+    // The SKU the order webhooks sell: the stock steps give it stock, so its backorder becomes a reservation.
+    private const string StockSku = "SKU-1";
+    private const string StockSource = "erp";
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(50);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(20);
 
@@ -86,12 +96,14 @@ public sealed class RunningPlatform : IAsyncLifetime
         // Magento reports it already shipped on first sight: placed orders cannot ship before the ERP has them.
         await Step("an order that arrives shipped", () => ExpectStatusAsync(Webhook(Order("000000503", shipped: 2)), HttpStatusCode.Accepted, cancellationToken));
         await Step("a malformed event", () => ProduceMalformedAsync(cancellationToken));
-        // No inventory flow records stock yet; the inventory service's own SyncFreshness is what its stock flows record into.
-        await Step("a stock flow", () =>
-        {
-            Service<SyncFreshness>("inventory").RecordSuccess("stock.erp");
-            return Task.CompletedTask;
-        });
+        await Step("a product the catalog publishes", () => PublishProductAsync(StockSku, cancellationToken));
+        // Order 000000501 reaches inventory before any stock for its SKU: its line waits on the backorder.
+        await Step("an order line no stock covers", () => WaitForAsync("inventory", "platform_inventory_backordered_total", cancellationToken));
+        await Step("a stock webhook with a forged signature", () => ExpectStatusAsync(
+            StockWebhook(StockUpdates((StockSku, 1, 1)), signature: "t=1,v1=00"), HttpStatusCode.Unauthorized, cancellationToken));
+        await Step("a stock figure the storefront refuses at first", () => StorefrontOutageAsync(cancellationToken));
+        await Step("a stale stock figure and one for an unknown SKU", () => StaleAndUnknownAsync(cancellationToken));
+        await Step("the stock push", () => WaitForAsync("inventory", "platform_inventory_push_latency_seconds_bucket", cancellationToken));
         // No handler checks ownership yet; this is the guard every service's handlers are given.
         await Step("an ownership refusal", () =>
         {
@@ -153,14 +165,7 @@ public sealed class RunningPlatform : IAsyncLifetime
 
     private async Task ErpOutageAsync(CancellationToken cancellationToken)
     {
-        var faults = new Uri(Platform.HttpBase("sandbox"), "_sandbox/faults/erp");
-        using var set = new HttpRequestMessage(HttpMethod.Put, faults) { Content = new StringContent("{\"errorRate\": 1}", Encoding.UTF8, "application/json") };
-        set.Headers.Add("x-api-key", Platform.ApiKey);
-        using (var response = await _http!.SendAsync(set, cancellationToken))
-        {
-            response.EnsureSuccessStatusCode();
-        }
-
+        await SetFaultAsync("erp", "{\"errorRate\": 1}", cancellationToken);
         try
         {
             await ExpectStatusAsync(Webhook(Order("000000504")), HttpStatusCode.Accepted, cancellationToken);
@@ -169,10 +174,69 @@ public sealed class RunningPlatform : IAsyncLifetime
         }
         finally
         {
-            using var clear = new HttpRequestMessage(HttpMethod.Delete, faults);
-            clear.Headers.Add("x-api-key", Platform.ApiKey);
-            using var response = await _http!.SendAsync(clear, CancellationToken.None);
+            await ClearFaultAsync("erp");
         }
+    }
+
+    private async Task SetFaultAsync(string system, string profile, CancellationToken cancellationToken)
+    {
+        using var set = new HttpRequestMessage(HttpMethod.Put, new Uri(Platform.HttpBase("sandbox"), $"_sandbox/faults/{system}"))
+        {
+            Content = new StringContent(profile, Encoding.UTF8, "application/json"),
+        };
+        set.Headers.Add("x-api-key", Platform.ApiKey);
+        using var response = await _http!.SendAsync(set, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private async Task ClearFaultAsync(string system)
+    {
+        using var clear = new HttpRequestMessage(HttpMethod.Delete, new Uri(Platform.HttpBase("sandbox"), $"_sandbox/faults/{system}"));
+        clear.Headers.Add("x-api-key", Platform.ApiKey);
+        using var response = await _http!.SendAsync(clear, CancellationToken.None);
+    }
+
+    private async Task PublishProductAsync(string sku, CancellationToken cancellationToken)
+    {
+        // The catalog service has no PIM feed in the local host yet; its publisher is what the feed will use.
+        await Service<IEventPublisher>("catalog").PublishAsync(Topics.CatalogProducts, sku, new ProductUpserted
+        {
+            Sku = sku,
+            Version = 1,
+            OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+        }, cancellationToken);
+
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        step.CancelAfter(StepTimeout);
+        var state = Service<IStateStore>("inventory");
+        while (await state.GetAsync(StockStore.KnownSkuKey(sku), step.Token) is null)
+        {
+            await Task.Delay(100, step.Token);
+        }
+    }
+
+    private async Task StorefrontOutageAsync(CancellationToken cancellationToken)
+    {
+        // The first figure of the SKU is pushed at once (it comes into stock); Magento answers 5xx until the fault is
+        // cleared, and the pusher sends the SKU again after Push:RetryAfter.
+        await SetFaultAsync("magento", "{\"errorRate\": 1}", cancellationToken);
+        try
+        {
+            await ExpectStatusAsync(StockWebhook(StockUpdates((StockSku, 12, 10))), HttpStatusCode.Accepted, cancellationToken);
+            await WaitForAsync("inventory", "platform_inventory_push_failures_total", cancellationToken);
+        }
+        finally
+        {
+            await ClearFaultAsync("magento");
+        }
+    }
+
+    private async Task StaleAndUnknownAsync(CancellationToken cancellationToken)
+    {
+        // Sequence 9 is older than the 10 applied; the unknown SKU is dead-lettered, and neither stops the other.
+        await ExpectStatusAsync(StockWebhook(StockUpdates((StockSku, 99, 9), ("OBS-UNKNOWN-SKU", 5, 1))), HttpStatusCode.Accepted, cancellationToken);
+        await WaitForSampleAsync("inventory", "platform_inventory_updates_total", ["outcome=\"stale\""], cancellationToken);
+        await WaitForSampleAsync("inventory", "platform_inventory_updates_total", ["outcome=\"rejected\""], cancellationToken);
     }
 
     private async Task ProduceMalformedAsync(CancellationToken cancellationToken)
@@ -195,12 +259,15 @@ public sealed class RunningPlatform : IAsyncLifetime
         }
     }
 
-    private async Task WaitForAsync(string service, string name, CancellationToken cancellationToken)
+    private Task WaitForAsync(string service, string name, CancellationToken cancellationToken) =>
+        WaitForSampleAsync(service, name, [], cancellationToken);
+
+    private async Task WaitForSampleAsync(string service, string name, string[] labels, CancellationToken cancellationToken)
     {
         using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         step.CancelAfter(StepTimeout);
         var scrape = await ScrapeAsync(service, cancellationToken);
-        while (!scrape.Names.Contains(name))
+        while (labels.Length == 0 ? !scrape.Names.Contains(name) : !scrape.HasSample(name, labels))
         {
             try
             {
@@ -208,7 +275,7 @@ public sealed class RunningPlatform : IAsyncLifetime
             }
             catch (OperationCanceledException) when (step.IsCancellationRequested)
             {
-                throw new TimeoutException($"{service} did not serve {name} within {StepTimeout.TotalSeconds:0} s; it serves:\n  "
+                throw new TimeoutException($"{service} did not serve {name}{(labels.Length == 0 ? "" : " with " + string.Join(", ", labels))} within {StepTimeout.TotalSeconds:0} s; it serves:\n  "
                     + string.Join("\n  ", scrape.Lines.Where(l => l.StartsWith("platform_", StringComparison.Ordinal) && !l.Contains("_bucket{", StringComparison.Ordinal))));
             }
 
@@ -253,6 +320,27 @@ public sealed class RunningPlatform : IAsyncLifetime
         request.Headers.Add("X-Platform-Webhook-Id", "observability-" + Guid.NewGuid().ToString("N"));
         return request;
     }
+
+    private HttpRequestMessage StockWebhook(string body, string? signature = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var secret = Platform.SandboxCredentials["Sandbox:Stock:WebhookSecret"];
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Platform.HttpBase("inventory"), $"webhooks/stock/{StockSource}"))
+        {
+            Content = new ByteArrayContent(bytes),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.HeaderName, signature ?? WebhookSignature.CreateHeader(secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), bytes));
+        request.Headers.Add("X-Platform-Webhook-Id", "observability-" + Guid.NewGuid().ToString("N"));
+        return request;
+    }
+
+    // Absolute levels at the ERP's Berlin warehouse, which the local host maps to the storefront source "berlin".
+    private static string StockUpdates(params (string Sku, decimal Quantity, long Sequence)[] updates) =>
+        JsonSerializer.Serialize(new
+        {
+            updates = updates.Select(u => new { sku = u.Sku, location = "WH-BER", type = "absolute", quantity = u.Quantity, sequence = u.Sequence }),
+        });
 
     private static string Order(string incrementId, int shipped = 0)
     {
