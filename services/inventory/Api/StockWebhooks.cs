@@ -32,7 +32,8 @@ public static class StockWebhooks
         var settings = options.CurrentValue;
         if (!settings.Sources.TryGetValue(source, out var sourceOptions))
         {
-            metrics.IntakeRejected(source, "webhook", "unknown_source");
+            // The path is the caller's to choose: an unconfigured name must not become a new metric series.
+            metrics.IntakeRejected("unknown", "webhook", "unknown_source");
             return Problem(StatusCodes.Status404NotFound, "Unknown source", $"stock source '{source}' is not configured in this deployment");
         }
 

@@ -37,6 +37,8 @@ public sealed class StorefrontPusher(
             {
                 if (!await store.State.TryAcquireLeaseAsync(LeaseName, _owner, LeaseDuration, stoppingToken))
                 {
+                    // Only the lease holder's backlog means anything; a standby must not keep reporting an old figure.
+                    metrics.PushBacklog(0);
                     await Task.Delay(LeaseDuration / 3, time, stoppingToken);
                     continue;
                 }
@@ -164,7 +166,9 @@ public sealed class StorefrontPusher(
 
             foreach (var (item, transient, reason) in result.Failed)
             {
-                outcomes[item.Sku].Failed = true;
+                var failed = outcomes[item.Sku];
+                failed.Failed = true;
+                failed.Refused |= !transient;
                 metrics.PushFailed(target.Name, transient ? "transient" : "rejected", 1);
                 logger.LogWarning("Target {Target} did not take {Sku} at {Location}: {Reason}; trying again in {Retry}", target.Name, item.Sku, item.Location, reason, settings.Push.RetryAfter);
             }
@@ -209,7 +213,9 @@ public sealed class StorefrontPusher(
 
             if (outcome.Failed)
             {
-                stock.Push.DueAt = finishedAt + retryAfter;
+                // A refusal will not go away by itself (an unknown source code, a product missing in the store): try it
+                // again far less often than a transient failure, so one bad SKU does not keep the push flow failing.
+                stock.Push.DueAt = finishedAt + (outcome.Refused ? retryAfter * 60 : retryAfter);
             }
             else if (stock.Version == pushedVersion)
             {
@@ -238,6 +244,7 @@ public sealed class StorefrontPusher(
     {
         public List<(string Target, TargetItem Item)> Accepted { get; } = [];
         public bool Failed { get; set; }
+        public bool Refused { get; set; }
         public DateTimeOffset? CompletedAt { get; set; }
     }
 }
