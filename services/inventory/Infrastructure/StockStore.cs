@@ -17,6 +17,9 @@ public sealed class StockStore(IStateStore store)
     public const string SkusIndex = "skus";
     public const string PushDueIndex = "push-due";
 
+    /// <summary>The due SKUs whose change crossed a threshold: small, so the pusher can look at it every few milliseconds.</summary>
+    public const string PushUrgentIndex = "push-urgent";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
@@ -73,6 +76,15 @@ public sealed class StockStore(IStateStore store)
             transaction.RemoveFromIndex(PushDueIndex, stock.Sku);
         }
 
+        if (stock.Push is { Threshold: true, DueAt: { } urgentDue })
+        {
+            transaction.AddToIndex(PushUrgentIndex, stock.Sku, urgentDue.ToUnixTimeMilliseconds());
+        }
+        else
+        {
+            transaction.RemoveFromIndex(PushUrgentIndex, stock.Sku);
+        }
+
         return transaction;
     }
 
@@ -85,9 +97,9 @@ public sealed class StockStore(IStateStore store)
     public Task<SkuAvailability?> FindAvailabilityAsync(string sku, CancellationToken cancellationToken) =>
         store.GetMessageAsync(AvailabilityKey(sku), SkuAvailability.Parser, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> DueForPushAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> DueForPushAsync(DateTimeOffset now, int max, CancellationToken cancellationToken, bool urgentOnly = false)
     {
-        var entries = await store.ReadIndexAsync(PushDueIndex, 0, max, cancellationToken);
+        var entries = await store.ReadIndexAsync(urgentOnly ? PushUrgentIndex : PushDueIndex, 0, max, cancellationToken);
         var cutoff = now.ToUnixTimeMilliseconds();
         return entries.TakeWhile(e => e.Score <= cutoff).Select(e => e.Member).ToList();
     }

@@ -74,26 +74,30 @@ public sealed class StorefrontPusher(
     public async Task<int> PushDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        // Once anything is due, SKUs due within the next quarter window come along: each is still coalesced for most of
-        // its window, and the round fills one call instead of leaving a trickle of small ones behind it.
         var now = time.GetUtcNow();
-        var next = await store.NextDueAsync(cancellationToken);
-        if (next is null || next > now)
-        {
-            return 0;
-        }
-
-        var due = (await store.DueForPushAsync(now + settings.Push.Window / 4, settings.Push.MaxSkusPerRound, cancellationToken))
+        var urgentDue = (await store.DueForPushAsync(now, settings.Push.MaxSkusPerRound, cancellationToken, urgentOnly: true))
             .Where(sku => !_inFlight.ContainsKey(sku))
-            .ToList();
-        if (due.Count == 0)
+            .ToHashSet(StringComparer.Ordinal);
+
+        // Once anything is due, SKUs due within the next quarter window come along: each is still coalesced for most of
+        // its window, and the round fills one call instead of leaving a trickle of small ones behind it. Only read when
+        // the ordinary lane is free: loading SKUs it cannot take yet would only burn time.
+        var ordinaryDue = new List<string>();
+        if (_ordinaryRound.IsCompleted && await store.NextDueAsync(cancellationToken) is { } next && next <= now)
+        {
+            ordinaryDue = (await store.DueForPushAsync(now + settings.Push.Window / 4, settings.Push.MaxSkusPerRound, cancellationToken))
+                .Where(sku => !_inFlight.ContainsKey(sku) && !urgentDue.Contains(sku))
+                .ToList();
+        }
+
+        if (urgentDue.Count == 0 && ordinaryDue.Count == 0)
         {
             return 0;
         }
 
-        var stocks = await store.LoadManyAsync(due, cancellationToken);
+        var stocks = await store.LoadManyAsync([.. urgentDue, .. ordinaryDue], cancellationToken);
         var urgent = stocks.Where(s => s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal);
-        var ordinary = _ordinaryRound.IsCompleted ? stocks.Where(s => !s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal) : [];
+        var ordinary = stocks.Where(s => !s.Value.Stock.Push.Threshold && s.Value.Stock.Push.DueAt is not null).ToDictionary(StringComparer.Ordinal);
         if (ordinary.Count > 0)
         {
             foreach (var sku in ordinary.Keys)

@@ -44,6 +44,7 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
         var expected = plan.GroupBy(u => (u.Sku, u.Location)).ToDictionary(g => g.Key, g => g.MaxBy(u => u.Sequence)!);
         var clock = Stopwatch.StartNew();
         var appliedAfter = TimeSpan.Zero;
+        var deliveredAfter = TimeSpan.Zero;
         var converged = false;
         var orderOutcome = (Placed: 0, Cancelled: 0);
         var calls = new SandboxCounters(new JsonObject());
@@ -60,6 +61,7 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
                 var started = clock.Elapsed;
                 var orders = PlaceOrdersAsync(sandbox, skus, ordering, cancellationToken);
                 await SendAsync(sandbox, plan, sending, cancellationToken);
+                deliveredAfter = clock.Elapsed - started;
                 await WaitAsync(applying, () => CountAtLastUpdateAsync(inventory, auth, expected, cancellationToken), expected.Count, cancellationToken);
                 appliedAfter = clock.Elapsed - started;
                 orderOutcome = await orders;
@@ -94,6 +96,8 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
             ["applied"] = metrics.Counter("platform_inventory_updates_total", "outcome=\"applied\""),
             ["deadLettered"] = deadLettered,
             ["updatesPerSecond"] = Math.Round(plan.Count / Math.Max(appliedAfter.TotalSeconds, 0.001), 0),
+            ["deliveredAfterSeconds"] = Math.Round(deliveredAfter.TotalSeconds, 1),
+            ["appliedAfterSeconds"] = Math.Round(appliedAfter.TotalSeconds, 1),
             ["p99PushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, null)),
             ["p99ThresholdPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"threshold\"")),
             ["p99OrdinaryPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"ordinary\"")),
