@@ -33,6 +33,7 @@ public static class InventoryService
         services.AddSingleton<PushSignal>();
         services.AddSingleton<StockWriter>();
         services.AddSingleton<StockIntake>();
+        services.AddSingleton<StockReportInterpreter>();
         services.AddSingleton<OrderReservations>();
         services.AddSingleton<InventoryReconciler>();
 
@@ -54,6 +55,7 @@ public static class InventoryService
         // aggregate's ETag), and the catalog's products to know which SKUs exist.
         services.AddEventConsumer(Name, consumer => consumer
             .Subscribe(StockIntake.Topic, Platform.Contracts.Topics.OrderOrders, Platform.Contracts.Topics.CatalogProducts)
+            .Handle<StockReportBatch, StockReportedHandler>()
             .Handle<StockReported, StockReportedHandler>()
             .Handle<OrderPlaced, OrderEventsHandler>()
             .Handle<OrderRevised, OrderEventsHandler>()

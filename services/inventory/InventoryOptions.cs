@@ -35,6 +35,13 @@ public sealed class InventoryOptions
     [Range(1, 100_000)]
     public int MaxWebhookUpdates { get; set; } = 5000;
 
+    /// <summary>
+    /// Buckets the SKUs of one delivery are grouped into on the ingest topic; each bucket is one message, applied in one
+    /// read and one write. Keep it at or above the topic's partition count so every partition gets work.
+    /// </summary>
+    [Range(1, 1024)]
+    public int IngestBuckets { get; set; } = 16;
+
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxWebhookBytes { get; set; } = 4 * 1024 * 1024;
 

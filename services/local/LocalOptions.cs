@@ -19,4 +19,10 @@ public sealed record LocalOptions
     public string? Redis { get; init; }
     public int BasePort { get; init; } = 5100;
     public bool Verbose { get; init; }
+
+    /// <summary>
+    /// Keep this run's state apart from any earlier run's in the same Redis (scenarios): otherwise figures an earlier run
+    /// applied make this run's identical figures stale.
+    /// </summary>
+    public bool FreshState { get; init; }
 }

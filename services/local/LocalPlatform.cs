@@ -39,6 +39,7 @@ public sealed class LocalPlatform : IAsyncDisposable
     private readonly List<(LocalService Service, WebApplication App)> _apps = [];
     private readonly LocalOptions _options;
     private KafkaMockCluster? _mockCluster;
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
 
     private LocalPlatform(LocalOptions options)
     {
@@ -178,6 +179,10 @@ public sealed class LocalPlatform : IAsyncDisposable
         if (_options.Redis is not null)
         {
             settings["Platform:State:Redis:ConnectionString"] = _options.Redis;
+            if (_options.FreshState)
+            {
+                settings["Platform:State:Redis:StoreName"] = $"{service}-{_runId}";
+            }
         }
 
         foreach (var (key, value) in SandboxCredentials)

@@ -62,7 +62,7 @@ public sealed class StockUpdateJsonTests
                 "updates[2].quantity must be a number",
                 "updates[2].sequence must be a whole number of at least 0",
                 "updates[3].quantity of an absolute level cannot be negative (got -1)",
-                "updates[4] needs a sequence or a measuredAt to be ordered by",
+                "updates[4].sequence or measuredAt is required to order the update",
                 "updates[5].quantity has more than nine decimal places",
                 "updates[6].measuredAt must be an ISO-8601 timestamp",
                 "updates[7] must be an object",
@@ -90,7 +90,7 @@ public sealed class StockUpdateJsonTests
         var (updates, errors) = Parse($$"""{"updates": [{"sku": "{{sku}}", "location": "WH", "type": "absolute", "quantity": 1, "sequence": 1}]}""");
 
         Assert.Empty(updates);
-        Assert.Equal(["updates[0]: sku and location are limited to 64 characters"], errors);
+        Assert.Equal(["updates[0].sku and location are limited to 64 characters"], errors);
     }
 }
 
@@ -150,10 +150,10 @@ public sealed class CsvStockDropTests : IDisposable
         Assert.Equal(
             [
                 "line 3: type must be absolute or delta (got 'teleport')",
-                "line 4.quantity of an absolute level cannot be negative (got -4)",
+                "line 4: quantity of an absolute level cannot be negative (got -4)",
                 "line 6: sku is empty",
                 "line 7: quantity 'many' is not a number",
-                "line 8 needs a sequence or a measuredAt to be ordered by",
+                "line 8: sequence or measuredAt is required to order the update",
                 "line 10: sequence 'x1' is not a whole number",
             ],
             result.Errors);
@@ -202,6 +202,27 @@ public sealed class CsvStockDropTests : IDisposable
         Assert.Equal(2, result.Errors.Count);
         Assert.Equal("line 4: quantity 'x' is not a number", result.Errors[0]);
         Assert.StartsWith("line 5: the row is not valid CSV", result.Errors[1]);
+    }
+
+    [Fact]
+    public async Task Blank_lines_do_not_shift_line_numbers_and_a_broken_quote_spoils_only_its_own_row()
+    {
+        var path = Drop("gaps.csv", string.Join("\n",
+            "sku,location,type,quantity,sequence",
+            "SKU-1,WH-BER,absolute,1,1",
+            "",
+            "SKU-2,WH-BER,absolute,\"2,1",
+            "",
+            "SKU-3,WH-BER,absolute,-3,1",
+            "SKU-4,WH-BER,absolute,4,1") + "\n");
+
+        var result = await _drop.ProcessFileAsync(Source, path, CancellationToken.None);
+
+        Assert.Equal(4, result.Rows);
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal(["SKU-1", "SKU-4"], Published().Select(r => r.Sku).Order(StringComparer.Ordinal));
+        Assert.StartsWith("line 4: the row is not valid CSV", result.Errors[0]);
+        Assert.Equal("line 6: quantity of an absolute level cannot be negative (got -3)", result.Errors[1]);
     }
 
     [Fact]

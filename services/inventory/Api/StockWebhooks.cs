@@ -212,31 +212,34 @@ public static class StockUpdateJson
             }
         }
 
-        return errors.Count > before ? null : Validate(sku!, location!, kind, quantity, sequence, measuredAt, reference, path, errors);
+        return errors.Count > before ? null : Validate(sku!, location!, kind, quantity, sequence, measuredAt, reference, path + ".", errors);
     }
 
-    /// <summary>The rules every channel shares, once the fields have been read.</summary>
-    public static IncomingStockUpdate? Validate(string sku, string location, StockReportKind kind, decimal quantity, long? sequence, DateTimeOffset? measuredAt, string reference, string path, List<string> errors)
+    /// <summary>
+    /// The rules every channel shares, once the fields have been read. <paramref name="fieldPrefix"/> names a field in the
+    /// caller's terms: "updates[3]." for a webhook, "line 7: " for a file.
+    /// </summary>
+    public static IncomingStockUpdate? Validate(string sku, string location, StockReportKind kind, decimal quantity, long? sequence, DateTimeOffset? measuredAt, string reference, string fieldPrefix, List<string> errors)
     {
         var before = errors.Count;
         if (sequence is null && measuredAt is null)
         {
-            errors.Add($"{path} needs a sequence or a measuredAt to be ordered by");
+            errors.Add($"{fieldPrefix}sequence or measuredAt is required to order the update");
         }
 
         if (kind == StockReportKind.Snapshot && quantity < 0)
         {
-            errors.Add($"{path}.quantity of an absolute level cannot be negative (got {quantity.ToString(CultureInfo.InvariantCulture)})");
+            errors.Add($"{fieldPrefix}quantity of an absolute level cannot be negative (got {quantity.ToString(CultureInfo.InvariantCulture)})");
         }
 
         if (decimal.Round(quantity, 9) != quantity)
         {
-            errors.Add($"{path}.quantity has more than nine decimal places");
+            errors.Add($"{fieldPrefix}quantity has more than nine decimal places");
         }
 
         if (sku.Length > 64 || location.Length > 64)
         {
-            errors.Add($"{path}: sku and location are limited to 64 characters");
+            errors.Add($"{fieldPrefix}sku and location are limited to 64 characters");
         }
 
         return errors.Count > before ? null : new IncomingStockUpdate(sku, location, kind, quantity, sequence, measuredAt, reference);

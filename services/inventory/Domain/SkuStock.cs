@@ -288,6 +288,8 @@ public sealed class SkuStock
             Push.ThresholdSince ??= now;
         }
 
+        Push.MarkedVersion = Version;
+
         return crossed;
     }
 
@@ -516,8 +518,28 @@ public sealed class PushState
     /// <summary>The first threshold crossing not pushed yet: a threshold push's latency is measured from here.</summary>
     public DateTimeOffset? ThresholdSince { get; set; }
 
-    /// <summary>What each target was last told, per location.</summary>
-    public Dictionary<string, Dictionary<string, TargetQuantity>> Pushed { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Version of the SKU when the marks above were last set.</summary>
+    public long MarkedVersion { get; set; }
+
+    /// <summary>
+    /// What each target was last told, per location. The pusher keeps it beside the aggregate, not in it, so a push
+    /// never rewrites the SKU that reservations and stock reports are writing.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Dictionary<string, Dictionary<string, TargetQuantity>> Pushed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The SKU version the pusher had pushed everything of, as it last recorded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long PushedVersion { get; set; }
+
+    /// <summary>The pusher has pushed everything up to <paramref name="pushedVersion"/>: marks set by then are done.</summary>
+    public void ClearIfPushed(long pushedVersion)
+    {
+        if (DueAt is not null && pushedVersion >= MarkedVersion)
+        {
+            Clear();
+        }
+    }
 
     public TargetQuantity? LastPushed(string target, string location) =>
         Pushed.TryGetValue(target, out var locations) && locations.TryGetValue(location, out var pushed) ? pushed : null;

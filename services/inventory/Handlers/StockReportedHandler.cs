@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Platform.Contracts.Inventory.V1;
 using Platform.Hosting.Runtime;
 using Platform.Inventory.Domain;
@@ -8,100 +7,113 @@ using Platform.Messaging;
 namespace Platform.Inventory.Handlers;
 
 /// <summary>
-/// Applies a source's stock report to the SKU: a report not newer than the last one applied for its location is
-/// ignored and counted; an unknown SKU, source or location is dead-lettered with the reason.
+/// Applies sources' stock reports to their SKUs: a batch (how intake sends them) in one read and one write of the SKUs it
+/// names, a single report (one a batch could not apply, or a replayed dead letter) on its own. A report not newer than
+/// the last one applied for its location is ignored and counted; an unknown SKU, source or location is dead-lettered
+/// with the reason, one report at a time, while the rest of its batch applies.
 /// </summary>
 public sealed class StockReportedHandler(
     StockWriter writer,
-    LocationMap locations,
-    IOptionsMonitor<InventoryOptions> options,
+    StockReportInterpreter interpreter,
+    StockIntake intake,
     InventoryMetrics metrics,
     SyncFreshness freshness,
-    ILogger<StockReportedHandler> logger) : IEventHandler<StockReported>
+    ILogger<StockReportedHandler> logger) : IEventHandler<StockReported>, IEventHandler<StockReportBatch>
 {
     public async Task HandleAsync(StockReported report, EventContext context, CancellationToken cancellationToken)
     {
-        var channel = StockIntake.ChannelName(report.Channel);
-        var settings = options.CurrentValue;
-        if (!settings.Sources.TryGetValue(report.Source, out var source))
+        var interpreted = (await interpreter.InterpretAsync([report], cancellationToken))[0];
+        if (interpreted.Rejection is not null)
         {
-            Reject(report, channel, $"unknown stock source '{report.Source}'");
+            metrics.Update(report.Source, StockIntake.ChannelName(report.Channel), "rejected");
+            throw new InvalidEventException(interpreted.Rejection);
         }
 
-        if (string.IsNullOrWhiteSpace(report.Sku))
+        var outcomes = await ApplyAsync([interpreted], context, cancellationToken);
+        if (outcomes[0].Outcome.Kind == ReportOutcomeKind.Invalid)
         {
-            Reject(report, channel, "the report names no SKU");
+            metrics.Update(report.Source, StockIntake.ChannelName(report.Channel), "rejected");
+            throw new InvalidEventException($"{outcomes[0].Outcome.Reason} ({report.Reference})");
         }
 
-        if (settings.RequireKnownSku && !await writer.Store.IsKnownSkuAsync(report.Sku, cancellationToken))
-        {
-            Reject(report, channel, $"unknown SKU '{report.Sku}': the catalog has not published it");
-        }
-
-        var location = await locations.ResolveAsync(report.Source, report.SourceLocation, cancellationToken);
-        if (location is null)
-        {
-            Reject(report, channel, $"unknown location '{report.SourceLocation}' of source '{report.Source}': Inventory:Locations does not map it");
-        }
-
-        decimal quantity;
-        try
-        {
-            quantity = report.Quantity?.ToDecimal() ?? throw new InvalidOperationException("quantity is missing");
-        }
-        catch (InvalidOperationException ex)
-        {
-            Reject(report, channel, ex.Message);
-            throw;
-        }
-
-        var domainReport = new StockReport(
-            report.Source,
-            source!.Reports,
-            location!,
-            report.Kind == StockReportKind.Adjustment ? ReportKind.Adjustment : ReportKind.Snapshot,
-            quantity,
-            report.SourceSequence,
-            report.MeasuredAt?.ToDateTimeOffset(),
-            report.ReceivedAt?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow);
-
-        var outcome = await writer.CommitAsync(async (transaction, ct) =>
-        {
-            var (stock, etag) = await writer.Store.LoadAsync(report.Sku, ct);
-            var previous = stock.Status(writer.Policy);
-            var result = stock.Apply(domainReport, writer.Policy);
-            if (result.Kind != ReportOutcomeKind.Applied)
-            {
-                return (result, false);
-            }
-
-            writer.Record(transaction, stock, etag, previous, [location!], result.Moves);
-            context.RecordProcessedIn(transaction);
-            return (result, true);
-        }, cancellationToken);
-
-        switch (outcome.Kind)
-        {
-            case ReportOutcomeKind.Applied:
-                metrics.Update(report.Source, channel, "applied");
-                writer.CountMoves(outcome.Moves);
-                freshness.RecordSuccess($"stock.apply.{report.Source}");
-                break;
-            case ReportOutcomeKind.Stale:
-                metrics.Update(report.Source, channel, "stale");
-                logger.LogDebug("Stale stock report for {Sku} at {Location} from {Source}: sequence {Sequence} is not above {Last}",
-                    report.Sku, report.SourceLocation, report.Source, report.SourceSequence, outcome.LastSequence);
-                break;
-            default:
-                Reject(report, channel, outcome.Reason!);
-                break;
-        }
+        Count(outcomes);
     }
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void Reject(StockReported report, string channel, string reason)
+    public async Task HandleAsync(StockReportBatch batch, EventContext context, CancellationToken cancellationToken)
     {
-        metrics.Update(report.Source, channel, "rejected");
-        throw new InvalidEventException($"{reason} ({report.Reference})");
+        var interpreted = await interpreter.InterpretAsync(batch.Reports, cancellationToken);
+        var outcomes = await ApplyAsync(interpreted.Where(i => i.Report is not null).ToList(), context, cancellationToken);
+
+        // What the batch cannot apply goes on alone, to be dead-lettered with its reason (and replayed alone).
+        foreach (var refused in interpreted.Where(i => i.Report is null).Select(i => i.Message)
+                     .Concat(outcomes.Where(o => o.Outcome.Kind == ReportOutcomeKind.Invalid).Select(o => o.Message)))
+        {
+            await intake.PublishSingleAsync(refused, cancellationToken);
+        }
+
+        Count(outcomes.Where(o => o.Outcome.Kind != ReportOutcomeKind.Invalid).ToList());
+    }
+
+    private Task<List<(StockReported Message, ReportOutcome Outcome)>> ApplyAsync(IReadOnlyList<InterpretedReport> reports, EventContext context, CancellationToken cancellationToken) =>
+        writer.CommitAsync(async (transaction, ct) =>
+        {
+            var results = new List<(StockReported, ReportOutcome)>(reports.Count);
+            var bySku = reports.GroupBy(r => r.Message.Sku, StringComparer.Ordinal).ToList();
+            var stocks = await writer.Store.LoadManyAsync(bySku.Select(g => g.Key).ToList(), ct);
+            foreach (var group in bySku)
+            {
+                var (stock, etag) = stocks[group.Key];
+                var previous = stock.Status(writer.Policy);
+                var changed = new List<string>();
+                var moves = new List<ReservationMove>();
+                foreach (var report in group)
+                {
+                    var outcome = stock.Apply(report.Report!, writer.Policy);
+                    results.Add((report.Message, outcome));
+                    if (outcome.Kind == ReportOutcomeKind.Applied)
+                    {
+                        changed.Add(report.Report!.Location);
+                        moves.AddRange(outcome.Moves);
+                    }
+                }
+
+                if (changed.Count > 0)
+                {
+                    writer.Record(transaction, stock, etag, previous, changed, moves);
+                }
+            }
+
+            // A report the SKU refuses is not processed: it is dead-lettered, and a replay must find it unrecorded.
+            if (transaction.IsEmpty && results.Any(r => r.Item2.Kind == ReportOutcomeKind.Invalid))
+            {
+                return (results, false);
+            }
+
+            context.RecordProcessedIn(transaction);
+            return (results, true);
+        }, cancellationToken);
+
+    private void Count(IReadOnlyList<(StockReported Message, ReportOutcome Outcome)> outcomes)
+    {
+        foreach (var (message, outcome) in outcomes)
+        {
+            var channel = StockIntake.ChannelName(message.Channel);
+            if (outcome.Kind == ReportOutcomeKind.Applied)
+            {
+                metrics.Update(message.Source, channel, "applied");
+                writer.CountMoves(outcome.Moves);
+            }
+            else
+            {
+                metrics.Update(message.Source, channel, "stale");
+                logger.LogDebug("Stale stock report for {Sku} at {Location} from {Source}: sequence {Sequence} is not above {Last}",
+                    message.Sku, message.SourceLocation, message.Source, message.SourceSequence, outcome.LastSequence);
+            }
+        }
+
+        foreach (var source in outcomes.Where(o => o.Outcome.Kind == ReportOutcomeKind.Applied).Select(o => o.Message.Source).Distinct(StringComparer.Ordinal))
+        {
+            freshness.RecordSuccess($"stock.apply.{source}");
+        }
     }
 }

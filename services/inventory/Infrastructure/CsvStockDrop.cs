@@ -75,53 +75,68 @@ public sealed class CsvStockDrop(
         var accepted = 0;
         var rows = 0;
         var headerProblem = (string?)null;
-        // The runtime's own RFC 4180 reader: quoted fields, embedded commas and line numbers for every record.
-        using (var csv = new TextFieldParser(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read)))
+        // Line by line, each parsed by the runtime's RFC 4180 field reader: a blank line cannot shift the line numbers of
+        // the rows after it, and a broken quote spoils only its own row. A stock row never spans lines.
+        using (var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read)))
         {
-            csv.TextFieldType = FieldType.Delimited;
-            csv.SetDelimiters(",");
-            csv.HasFieldsEnclosedInQuotes = true;
-            csv.TrimWhiteSpace = true;
-            var header = ReadHeader(csv, out headerProblem);
-            if (headerProblem is null)
+            var lineNumber = 0;
+            Dictionary<string, int>? header = null;
+            var batch = new List<IncomingStockUpdate>(PublishChunk);
+            while (await reader.ReadLineAsync(cancellationToken) is { } text)
             {
-                var batch = new List<IncomingStockUpdate>(PublishChunk);
-                while (!csv.EndOfData)
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(text))
                 {
-                    var line = csv.LineNumber;
-                    string[]? fields;
-                    try
-                    {
-                        fields = csv.ReadFields();
-                    }
-                    catch (MalformedLineException ex)
-                    {
-                        rows++;
-                        errors.Add($"line {ex.LineNumber}: the row is not valid CSV ({ex.Message})");
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (fields is null || fields.All(string.IsNullOrEmpty))
+                if (!TryParseLine(text, out var fields, out var problem))
+                {
+                    if (header is null)
                     {
-                        continue;
+                        headerProblem = $"the header row is not valid CSV ({problem})";
+                        break;
                     }
 
                     rows++;
-                    var update = ParseRow(header!, fields, $"line {line}", $"{name}:{line}", errors);
-                    if (update is null)
-                    {
-                        continue;
-                    }
-
-                    batch.Add(update);
-                    if (batch.Count == PublishChunk)
-                    {
-                        await intake.PublishAsync(source, StockChannel.File, batch, cancellationToken);
-                        accepted += batch.Count;
-                        batch = new List<IncomingStockUpdate>(PublishChunk);
-                    }
+                    errors.Add($"line {lineNumber}: the row is not valid CSV ({problem})");
+                    continue;
                 }
 
+                if (header is null)
+                {
+                    header = ReadHeader(fields, out headerProblem);
+                    if (headerProblem is not null)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                rows++;
+                var update = ParseRow(header, fields, $"line {lineNumber}", $"{name}:{lineNumber}", errors);
+                if (update is null)
+                {
+                    continue;
+                }
+
+                batch.Add(update);
+                if (batch.Count == PublishChunk)
+                {
+                    await intake.PublishAsync(source, StockChannel.File, batch, cancellationToken);
+                    accepted += batch.Count;
+                    batch = new List<IncomingStockUpdate>(PublishChunk);
+                }
+            }
+
+            if (header is null && headerProblem is null)
+            {
+                headerProblem = "the file is empty: a header row is required";
+            }
+
+            if (headerProblem is null)
+            {
                 await intake.PublishAsync(source, StockChannel.File, batch, cancellationToken);
                 accepted += batch.Count;
             }
@@ -147,25 +162,31 @@ public sealed class CsvStockDrop(
         return result;
     }
 
-    private static Dictionary<string, int>? ReadHeader(TextFieldParser csv, out string? problem)
+    private static bool TryParseLine(string line, out string[] fields, out string problem)
     {
-        string[]? names;
+        using var parser = new TextFieldParser(new StringReader(line))
+        {
+            TextFieldType = FieldType.Delimited,
+            HasFieldsEnclosedInQuotes = true,
+            TrimWhiteSpace = true,
+        };
+        parser.SetDelimiters(",");
         try
         {
-            names = csv.EndOfData ? null : csv.ReadFields();
+            fields = parser.ReadFields() ?? [];
+            problem = "";
+            return true;
         }
         catch (MalformedLineException ex)
         {
-            problem = $"the header row is not valid CSV ({ex.Message})";
-            return null;
+            fields = [];
+            problem = ex.Message;
+            return false;
         }
+    }
 
-        if (names is null)
-        {
-            problem = "the file is empty: a header row is required";
-            return null;
-        }
-
+    private static Dictionary<string, int> ReadHeader(string[] names, out string? problem)
+    {
         var header = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < names.Length; i++)
         {
@@ -232,7 +253,7 @@ public sealed class CsvStockDrop(
             }
         }
 
-        return errors.Count > before ? null : StockUpdateJson.Validate(sku!, location!, kind, quantity, sequence, measuredAt, reference, path, errors);
+        return errors.Count > before ? null : StockUpdateJson.Validate(sku!, location!, kind, quantity, sequence, measuredAt, reference, path + ": ", errors);
     }
 
     private static StockReportKind Invalid(List<string> errors, string error)

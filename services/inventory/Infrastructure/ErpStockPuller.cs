@@ -56,7 +56,7 @@ public sealed class ErpStockPuller(
                     var errors = new List<string>();
                     var update = Api.StockUpdateJson.Validate(change.Sku, change.Location,
                         change.Type == ErpStockChangeType.Delta ? StockReportKind.Adjustment : StockReportKind.Snapshot,
-                        change.Quantity, change.Sequence, change.MeasuredAt, $"pull:{change.ChangeId}", $"change {change.ChangeId}", errors);
+                        change.Quantity, change.Sequence, change.MeasuredAt, $"pull:{change.ChangeId}", $"change {change.ChangeId}: ", errors);
                     if (update is null)
                     {
                         Refuse(source, errors[0]);

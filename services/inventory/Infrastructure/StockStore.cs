@@ -36,19 +36,50 @@ public sealed class StockStore(IStateStore store)
 
     public static string KnownSkuKey(string sku) => "known-sku:" + sku;
 
-    public async Task<(SkuStock Stock, string? ETag)> LoadAsync(string sku, CancellationToken cancellationToken)
-    {
-        var item = await store.GetAsync(StockKey(sku), cancellationToken);
-        return item is null ? (new SkuStock { Sku = sku }, null) : (Deserialize<SkuStock>(item.Value), item.ETag);
-    }
+    /// <summary>What the pusher last told the targets about a SKU, and up to which version of the SKU.</summary>
+    public static string PushedKey(string sku) => "pushed:" + sku;
 
+    public async Task<(SkuStock Stock, string? ETag)> LoadAsync(string sku, CancellationToken cancellationToken) =>
+        (await LoadManyAsync([sku], cancellationToken))[sku];
+
+    /// <summary>
+    /// Reads SKUs with what was last pushed for them, in one round trip. Push marks the pusher has since dealt with are
+    /// cleared here, because the pusher never writes the aggregate itself.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, (SkuStock Stock, string? ETag)>> LoadManyAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
     {
-        var items = await store.GetManyAsync(skus.Select(StockKey).ToList(), cancellationToken);
-        return skus.Distinct(StringComparer.Ordinal).ToDictionary(
-            sku => sku,
-            sku => items.TryGetValue(StockKey(sku), out var item) ? (Deserialize<SkuStock>(item.Value), (string?)item.ETag) : (new SkuStock { Sku = sku }, null),
-            StringComparer.Ordinal);
+        var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
+        var items = await store.GetManyAsync([.. distinct.Select(StockKey), .. distinct.Select(PushedKey)], cancellationToken);
+        var loaded = new Dictionary<string, (SkuStock Stock, string? ETag)>(distinct.Count, StringComparer.Ordinal);
+        foreach (var sku in distinct)
+        {
+            var stock = items.TryGetValue(StockKey(sku), out var item) ? Deserialize<SkuStock>(item.Value) : new SkuStock { Sku = sku };
+            if (items.TryGetValue(PushedKey(sku), out var pushedItem))
+            {
+                var pushed = Deserialize<PushedRecord>(pushedItem.Value);
+                stock.Push.Pushed = pushed.Targets;
+                stock.Push.PushedVersion = pushed.Version;
+                stock.Push.ClearIfPushed(pushed.Version);
+            }
+
+            loaded[sku] = (stock, item?.ETag);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>Records what the targets now hold; with <paramref name="seenETag"/>, also takes the SKU off the push indexes unless it changed since.</summary>
+    public static StateTransaction SavePushed(StateTransaction transaction, string sku, PushedRecord pushed, string? seenETag, bool leaveIndexes)
+    {
+        transaction.Set(PushedKey(sku), JsonSerializer.SerializeToUtf8Bytes(pushed, Json));
+        if (!leaveIndexes)
+        {
+            transaction.Check(StockKey(sku), StateCondition.From(seenETag is null ? null : new StateItem(StockKey(sku), ReadOnlyMemory<byte>.Empty, seenETag)));
+            transaction.RemoveFromIndex(PushDueIndex, sku);
+            transaction.RemoveFromIndex(PushUrgentIndex, sku);
+        }
+
+        return transaction;
     }
 
     public async Task<(OrderLines Lines, string? ETag)> LoadOrderAsync(string orderId, CancellationToken cancellationToken)
@@ -118,8 +149,23 @@ public sealed class StockStore(IStateStore store)
     public async Task<bool> IsKnownSkuAsync(string sku, CancellationToken cancellationToken) =>
         await store.GetAsync(KnownSkuKey(sku), cancellationToken) is not null;
 
+    /// <summary>Which of the SKUs the catalog has published, in one read.</summary>
+    public async Task<IReadOnlySet<string>> KnownSkusAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
+    {
+        var found = await store.GetManyAsync(skus.Select(KnownSkuKey).ToList(), cancellationToken);
+        return skus.Where(sku => found.ContainsKey(KnownSkuKey(sku))).ToHashSet(StringComparer.Ordinal);
+    }
+
     private static T Deserialize<T>(ReadOnlyMemory<byte> value) => JsonSerializer.Deserialize<T>(value.Span, Json)
         ?? throw new InvalidOperationException($"stored {typeof(T).Name} is empty");
+}
+
+/// <summary>What the pusher has told the targets about one SKU, and the SKU version it had pushed everything of.</summary>
+public sealed class PushedRecord
+{
+    public long Version { get; set; }
+
+    public Dictionary<string, Dictionary<string, TargetQuantity>> Targets { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -45,6 +45,12 @@ public sealed class StockWriter(
             try
             {
                 await store.State.CommitAsync(transaction, cancellationToken);
+                // Woken only now: a pusher woken before the commit would find nothing and sleep through the crossing.
+                if (transaction.Operations.Any(o => o is StateOperation.IndexAdd { Index: StockStore.PushUrgentIndex }))
+                {
+                    signal.Wake();
+                }
+
                 return result;
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
@@ -60,10 +66,7 @@ public sealed class StockWriter(
         var now = time.GetUtcNow();
         var settings = options.CurrentValue;
         var targets = settings.Targets.Where(t => t.Value.Enabled).Select(t => (t.Key, t.Value.Expects)).ToList();
-        if (stock.MarkChanged(now, settings.Push.Window, targets, policy))
-        {
-            signal.Wake();
-        }
+        stock.MarkChanged(now, settings.Push.Window, targets, policy);
 
         StockStore.Save(transaction, stock, etag, policy);
         var locations = new SortedSet<string>(changedLocations, StringComparer.Ordinal);

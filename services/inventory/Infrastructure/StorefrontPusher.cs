@@ -25,8 +25,12 @@ public sealed class StorefrontPusher(
     public const string LeaseName = "inventory-pusher";
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(15);
     private readonly string _owner = $"{Environment.MachineName}:{Guid.NewGuid():N}";
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _inFlight = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _urgentInFlight = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _ordinaryInFlight = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _preempted = new(StringComparer.Ordinal);
     private Task _ordinaryRound = Task.CompletedTask;
+    private readonly SemaphoreSlim _urgentSlots = new(4, 4);
+    private readonly List<Task> _urgentRounds = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,7 +65,7 @@ public sealed class StorefrontPusher(
             }
         }
 
-        await _ordinaryRound;
+        await DrainAsync();
         await store.State.ReleaseLeaseAsync(LeaseName, _owner, CancellationToken.None);
     }
 
@@ -76,7 +80,7 @@ public sealed class StorefrontPusher(
         var settings = options.CurrentValue;
         var now = time.GetUtcNow();
         var urgentDue = (await store.DueForPushAsync(now, settings.Push.MaxSkusPerRound, cancellationToken, urgentOnly: true))
-            .Where(sku => !_inFlight.ContainsKey(sku))
+            .Where(sku => !_urgentInFlight.ContainsKey(sku))
             .ToHashSet(StringComparer.Ordinal);
 
         // Once anything is due, SKUs due within the next quarter window come along: each is still coalesced for most of
@@ -86,7 +90,7 @@ public sealed class StorefrontPusher(
         if (_ordinaryRound.IsCompleted && await store.NextDueAsync(cancellationToken) is { } next && next <= now)
         {
             ordinaryDue = (await store.DueForPushAsync(now + settings.Push.Window / 4, settings.Push.MaxSkusPerRound, cancellationToken))
-                .Where(sku => !_inFlight.ContainsKey(sku) && !urgentDue.Contains(sku))
+                .Where(sku => !_urgentInFlight.ContainsKey(sku) && !_ordinaryInFlight.ContainsKey(sku) && !urgentDue.Contains(sku))
                 .ToList();
         }
 
@@ -97,44 +101,84 @@ public sealed class StorefrontPusher(
 
         var stocks = await store.LoadManyAsync([.. urgentDue, .. ordinaryDue], cancellationToken);
         var urgent = stocks.Where(s => s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal);
-        var ordinary = stocks.Where(s => !s.Value.Stock.Push.Threshold && s.Value.Stock.Push.DueAt is not null).ToDictionary(StringComparer.Ordinal);
+        // An entry whose marks were already dealt with goes along too, to be taken off the index.
+        var ordinary = stocks.Where(s => !s.Value.Stock.Push.Threshold).ToDictionary(StringComparer.Ordinal);
         if (ordinary.Count > 0)
         {
-            foreach (var sku in ordinary.Keys)
-            {
-                _inFlight[sku] = true;
-            }
-
-            _ordinaryRound = Task.Run(async () =>
-            {
-                try
-                {
-                    await PushAsync(ordinary, urgent: false, settings, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Ordinary stock push of {Count} SKUs failed; they stay due", ordinary.Count);
-                }
-                finally
-                {
-                    foreach (var sku in ordinary.Keys)
-                    {
-                        _inFlight.TryRemove(sku, out _);
-                    }
-                }
-            }, CancellationToken.None);
+            _ordinaryRound = StartRound(ordinary, urgent: false, _ordinaryInFlight, settings, () => { }, cancellationToken);
         }
 
         if (urgent.Count > 0)
         {
-            await PushAsync(urgent, urgent: true, settings, cancellationToken);
+            // Threshold rounds overlap (on disjoint SKUs): a crossing that arrives while the previous round records its
+            // results goes out at once instead of waiting for it.
+            await _urgentSlots.WaitAsync(cancellationToken);
+            foreach (var sku in urgent.Keys.Where(_ordinaryInFlight.ContainsKey))
+            {
+                // A threshold does not wait for a bulk the SKU is in (Magento may take minutes to apply one). The bulk
+                // could then land after this push, so its round forgets what it pushed and pushes the SKU again.
+                _preempted[sku] = true;
+            }
+
+            var round = StartRound(urgent, urgent: true, _urgentInFlight, settings, () =>
+            {
+                _urgentSlots.Release();
+                signal.Wake();
+            }, cancellationToken);
+            lock (_urgentRounds)
+            {
+                _urgentRounds.RemoveAll(t => t.IsCompleted);
+                _urgentRounds.Add(round);
+            }
         }
 
         return urgent.Count + ordinary.Count;
     }
 
-    /// <summary>Waits for the ordinary push in flight, if any (tests and shutdown).</summary>
-    public Task DrainAsync() => _ordinaryRound;
+    // The SKUs of a round are in flight until it has recorded its results, so no other round of that lane takes them.
+    private Task StartRound(
+        Dictionary<string, (SkuStock Stock, string? ETag)> stocks,
+        bool urgent,
+        System.Collections.Concurrent.ConcurrentDictionary<string, bool> inFlight,
+        InventoryOptions settings,
+        Action done,
+        CancellationToken cancellationToken)
+    {
+        foreach (var sku in stocks.Keys)
+        {
+            inFlight[sku] = true;
+        }
+
+        return Task.Run(async () =>
+        {
+            try
+            {
+                await PushAsync(stocks, urgent, settings, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Stock push of {Count} SKUs ({Lane}) failed; they stay due", stocks.Count, urgent ? "threshold" : "ordinary");
+            }
+            finally
+            {
+                foreach (var sku in stocks.Keys)
+                {
+                    inFlight.TryRemove(sku, out _);
+                }
+
+                done();
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Waits for the pushes in flight, if any (tests and shutdown).</summary>
+    public Task DrainAsync()
+    {
+        lock (_urgentRounds)
+        {
+            return Task.WhenAll([_ordinaryRound, .. _urgentRounds]);
+        }
+    }
 
     private async Task PushAsync(Dictionary<string, (SkuStock Stock, string? ETag)> stocks, bool urgent, InventoryOptions settings, CancellationToken cancellationToken)
     {
@@ -190,14 +234,22 @@ public sealed class StorefrontPusher(
         var finishedAt = time.GetUtcNow();
         await Parallel.ForEachAsync(stocks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
-            var (sku, (stock, _)) = entry;
-            await FinishAsync(sku, stock.Version, stock.Push, outcomes[sku], outcomes[sku].CompletedAt ?? finishedAt, settings.Push.RetryAfter, ct);
+            var (sku, (stock, etag)) = entry;
+            if (!urgent && _preempted.TryRemove(sku, out _))
+            {
+                var again = new StateTransaction().Delete(StockStore.PushedKey(sku)).AddToIndex(StockStore.PushDueIndex, sku, time.GetUtcNow().ToUnixTimeMilliseconds());
+                await store.State.CommitAsync(again, ct);
+                return;
+            }
+
+            await FinishAsync(sku, stock.Version, etag, stock.Push, outcomes[sku], outcomes[sku].CompletedAt ?? finishedAt, settings.Push.RetryAfter, ct);
         });
     }
 
-    // Records what the targets now hold and clears the due mark, unless the SKU changed while it was being pushed: then
-    // its mark stays (already due) and the next round sends the newer figure.
-    private async Task FinishAsync(string sku, long pushedVersion, PushState pushedState, SkuOutcome outcome, DateTimeOffset finishedAt, TimeSpan retryAfter, CancellationToken cancellationToken)
+    // Records what the targets now hold, beside the SKU and never in it, so a push never conflicts with the reservations
+    // and stock reports writing the SKU. The SKU leaves the push indexes only if it did not change while it was pushed;
+    // otherwise it stays due and the next round sends the newer figure.
+    private async Task FinishAsync(string sku, long pushedVersion, string? seenETag, PushState pushedState, SkuOutcome outcome, DateTimeOffset finishedAt, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         if (!outcome.Failed && (pushedState.Threshold ? pushedState.ThresholdSince : pushedState.ChangedSince) is { } since)
         {
@@ -207,37 +259,32 @@ public sealed class StorefrontPusher(
             }
         }
 
-        for (var attempt = 0; attempt < 10; attempt++)
+        foreach (var (target, item) in outcome.Accepted)
         {
-            var (stock, etag) = await store.LoadAsync(sku, cancellationToken);
-            foreach (var (target, item) in outcome.Accepted)
-            {
-                stock.Push.RecordPushed(target, item.Location, new TargetQuantity(item.Quantity, item.InStock));
-            }
-
-            if (outcome.Failed)
-            {
-                // A refusal will not go away by itself (an unknown source code, a product missing in the store): try it
-                // again far less often than a transient failure, so one bad SKU does not keep the push flow failing.
-                stock.Push.DueAt = finishedAt + (outcome.Refused ? retryAfter * 60 : retryAfter);
-            }
-            else if (stock.Version == pushedVersion)
-            {
-                stock.Push.Clear();
-            }
-
-            try
-            {
-                await store.State.CommitAsync(StockStore.Save(new StateTransaction(), stock, etag, policy), cancellationToken);
-                return;
-            }
-            catch (ConcurrencyConflictException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10)), time, cancellationToken);
-            }
+            pushedState.RecordPushed(target, item.Location, new TargetQuantity(item.Quantity, item.InStock));
         }
 
-        logger.LogWarning("Could not record the push of {Sku} after repeated conflicts; it will be compared and pushed again", sku);
+        if (outcome.Failed)
+        {
+            // A refusal will not go away by itself (an unknown source code, a product missing in the store): try it
+            // again far less often than a transient failure, so one bad SKU does not keep the push flow failing.
+            var retryAt = finishedAt + (outcome.Refused ? retryAfter * 60 : retryAfter);
+            var retry = StockStore.SavePushed(new StateTransaction(), sku, new PushedRecord { Version = pushedState.PushedVersion, Targets = pushedState.Pushed }, seenETag, leaveIndexes: true)
+                .AddToIndex(StockStore.PushDueIndex, sku, retryAt.ToUnixTimeMilliseconds())
+                .RemoveFromIndex(StockStore.PushUrgentIndex, sku);
+            await store.State.CommitAsync(retry, cancellationToken);
+            return;
+        }
+
+        var done = new PushedRecord { Version = pushedVersion, Targets = pushedState.Pushed };
+        try
+        {
+            await store.State.CommitAsync(StockStore.SavePushed(new StateTransaction(), sku, done, seenETag, leaveIndexes: false), cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            await store.State.CommitAsync(StockStore.SavePushed(new StateTransaction(), sku, done, seenETag, leaveIndexes: true), cancellationToken);
+        }
     }
 
     private static readonly TargetPushResult Empty = new([], []);

@@ -11,7 +11,7 @@ using Spectre.Console;
 
 namespace Platform.Local.Scenarios;
 
-public sealed record InventoryScenarioOptions(int Skus, int Updates, double OutOfOrder, int Orders, TimeSpan Timeout);
+public sealed record InventoryScenarioOptions(int Skus, int Updates, double OutOfOrder, int Orders, TimeSpan Timeout, int Rate = 0);
 
 /// <summary>
 /// Sends stock updates for many SKUs from the sandbox ERP and WMS through all three intake channels (signed webhooks,
@@ -101,6 +101,8 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
             ["p99PushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, null)),
             ["p99ThresholdPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"threshold\"")),
             ["p99OrdinaryPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"ordinary\"")),
+            ["p50ThresholdPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.5, "kind=\"threshold\"")),
+            ["thresholdPushes"] = metrics.Counter("platform_inventory_push_latency_seconds_count", "kind=\"threshold\""),
             ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
     }
@@ -160,35 +162,46 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
     private async Task SendAsync(SandboxControl sandbox, List<PlannedUpdate> plan, ProgressTask task, CancellationToken cancellationToken)
     {
         var deliveries = new List<(string Source, string Id)>();
-        foreach (var group in plan.GroupBy(u => (u.Source, u.Channel)))
+        var groups = plan.GroupBy(u => (u.Source, u.Channel)).ToList();
+        // As fast as the feed goes: big chunks, one channel after the other. Paced: small chunks, the channels taking
+        // turns, so every source feeds at the same steady rate and the platform is measured below its limit.
+        var chunks = options.Rate > 0
+            ? groups.SelectMany(g => g.Chunk(Math.Clamp(options.Rate / 20, 10, Batch)).Select((chunk, i) => (Turn: i, g.Key, Chunk: chunk))).OrderBy(c => c.Turn).Select(c => (c.Key, c.Chunk)).ToList()
+            : groups.SelectMany(g => g.Chunk(options.Updates >= 20_000 ? 5000 : Batch).Select(chunk => (g.Key, Chunk: chunk))).ToList();
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        foreach (var ((source, channel), chunk) in chunks)
         {
-            foreach (var chunk in group.Chunk(options.Updates >= 20_000 ? 5000 : Batch))
+            if (options.Rate > 0 && TimeSpan.FromSeconds(sent / (double)options.Rate) - clock.Elapsed is { } wait && wait > TimeSpan.Zero)
             {
-                var updates = new JsonArray(chunk.Select(u => (JsonNode)new JsonObject
-                {
-                    ["sku"] = u.Sku,
-                    ["location"] = u.Location,
-                    ["type"] = "absolute",
-                    ["quantity"] = u.Quantity,
-                    ["sequence"] = u.Sequence,
-                    ["measuredAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                }).ToArray());
-                var id = await sandbox.SendStockAsync(group.Key.Source, new JsonObject
-                {
-                    ["channel"] = group.Key.Channel,
-                    ["updates"] = updates,
-                    ["batchSize"] = Batch,
-                    ["outOfOrder"] = options.OutOfOrder,
-                    ["duplicates"] = options.OutOfOrder / 2,
-                    ["seed"] = deliveries.Count + 1,
-                }, cancellationToken);
-                if (id is not null)
-                {
-                    deliveries.Add((group.Key.Source, id));
-                }
-
-                task.Increment(chunk.Length);
+                await Task.Delay(wait, cancellationToken);
             }
+
+            var updates = new JsonArray(chunk.Select(u => (JsonNode)new JsonObject
+            {
+                ["sku"] = u.Sku,
+                ["location"] = u.Location,
+                ["type"] = "absolute",
+                ["quantity"] = u.Quantity,
+                ["sequence"] = u.Sequence,
+                ["measuredAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            }).ToArray());
+            var id = await sandbox.SendStockAsync(source, new JsonObject
+            {
+                ["channel"] = channel,
+                ["updates"] = updates,
+                ["batchSize"] = Batch,
+                ["outOfOrder"] = options.OutOfOrder,
+                ["duplicates"] = options.OutOfOrder / 2,
+                ["seed"] = deliveries.Count + 1,
+            }, cancellationToken);
+            if (id is not null)
+            {
+                deliveries.Add((source, id));
+            }
+
+            sent += chunk.Length;
+            task.Increment(chunk.Length);
         }
 
         foreach (var (source, id) in deliveries)

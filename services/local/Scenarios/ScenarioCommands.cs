@@ -31,7 +31,7 @@ public static class ScenarioCommands
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             console.MarkupLine("[grey]Starting the platform...[/]");
-            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false }, cancellationToken);
+            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false, FreshState = true }, cancellationToken);
             var outcome = await new OrdersScenario(platform, new OrdersScenarioOptions(
                 parse.GetValue(orders), parse.GetValue(erpErrorRate), parse.GetValue(duplicates), TimeSpan.FromSeconds(parse.GetValue(timeout)))).RunAsync(console, cancellationToken);
             Console.Out.WriteLine(outcome.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
@@ -49,7 +49,8 @@ public static class ScenarioCommands
         var updates = new Option<int>("--updates") { Description = "Stock updates the ERP and WMS send.", DefaultValueFactory = _ => 1000 };
         var outOfOrder = new Option<double>("--out-of-order") { Description = "Share of updates delivered late (after a newer one) or twice (0 to 1).", DefaultValueFactory = _ => 0 };
         var orders = new Option<int>("--orders") { Description = "Storefront orders that reserve stock while the updates flow; every third is cancelled.", DefaultValueFactory = _ => 0 };
-        var command = new Command("inventory", "ERP and warehouse stock to the storefront, with reservations, stale updates and threshold pushes.") { skus, updates, outOfOrder, orders, timeout };
+        var rate = new Option<int>("--rate") { Description = "Updates per second the sources send; 0 sends as fast as the feed goes (for throughput), a steady rate measures latency below the limit.", DefaultValueFactory = _ => 0 };
+        var command = new Command("inventory", "ERP and warehouse stock to the storefront, with reservations, stale updates and threshold pushes.") { skus, updates, outOfOrder, orders, rate, timeout };
         command.Validators.Add(result =>
         {
             if (result.GetValue(skus) is < 1 or > 100_000 || result.GetValue(updates) is < 1 or > 1_000_000 || result.GetValue(orders) is < 0 or > 100_000)
@@ -61,14 +62,19 @@ public static class ScenarioCommands
             {
                 result.AddError("--out-of-order must be between 0 and 1.");
             }
+
+            if (result.GetValue(rate) is < 0 or > 1_000_000)
+            {
+                result.AddError("--rate must be between 0 (as fast as possible) and 1000000.");
+            }
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             console.MarkupLine("[grey]Starting the platform...[/]");
-            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false }, cancellationToken);
+            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false, FreshState = true }, cancellationToken);
             var outcome = await new InventoryScenario(platform, new InventoryScenarioOptions(
-                parse.GetValue(skus), parse.GetValue(updates), parse.GetValue(outOfOrder), parse.GetValue(orders), TimeSpan.FromSeconds(parse.GetValue(timeout)))).RunAsync(console, cancellationToken);
+                parse.GetValue(skus), parse.GetValue(updates), parse.GetValue(outOfOrder), parse.GetValue(orders), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(rate))).RunAsync(console, cancellationToken);
             Console.Out.WriteLine(outcome.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             var clean = outcome["converged"]!.GetValue<bool>() && outcome["mismatches"]!.GetValue<long>() == 0 && outcome["oversold"]!.GetValue<long>() == 0;
             return clean ? 0 : 3;
