@@ -85,6 +85,7 @@ public static class EventContracts
         Catalog.V1.CatalogServiceReflection.Descriptor,
         Inventory.V1.StockReflection.Descriptor,
         Inventory.V1.EventsReflection.Descriptor,
+        Inventory.V1.IngestReflection.Descriptor,
         Inventory.V1.InventoryServiceReflection.Descriptor,
         Order.V1.OrderReflection.Descriptor,
         Order.V1.EventsReflection.Descriptor,

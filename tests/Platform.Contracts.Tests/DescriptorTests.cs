@@ -9,7 +9,7 @@ public sealed class DescriptorTests
     public static TheoryData<string, string, string[]> Domains => new()
     {
         { "catalog", "Catalog", ["GetProduct"] },
-        { "inventory", "Inventory", ["GetStockLevel", "GetAvailability"] },
+        { "inventory", "Inventory", ["GetStockLevel", "GetAvailability", "SettleReservations", "ReconcileInventory"] },
         { "order", "Order", ["GetOrder", "ReconcileOrders"] },
         { "customer", "Customer", ["GetCustomer"] },
         { "tracking", "Tracking", ["GetShipment", "ListShipments"] },
@@ -30,8 +30,8 @@ public sealed class DescriptorTests
     {
         var files = EventContracts.Files.Where(file => file.Name.StartsWith($"platform/{domain}/", StringComparison.Ordinal)).ToList();
 
-        // Order has a fourth file: its ingest topic's record, internal to the service.
-        Assert.Equal(domain == "order" ? 4 : 3, files.Count);
+        // Order and inventory have a fourth file: their ingest topic's records, internal to the service.
+        Assert.Equal(domain is "order" or "inventory" ? 4 : 3, files.Count);
         foreach (var file in files)
         {
             Assert.Equal($"platform.{domain}.v1", file.Package);
