@@ -269,6 +269,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             "sandbox" => new()
             {
                 ["Sandbox:Magento:Webhooks:Url"] = new Uri(HttpBase(OrderService.Name), $"webhooks/magento/{StoreCode}/orders").ToString(),
+                ["Sandbox:Magento:WebhookConcurrency"] = "16",
                 ["Sandbox:Magento:Sources:0"] = "default",
                 ["Sandbox:Magento:Sources:1"] = "berlin",
                 ["Sandbox:Magento:Sources:2"] = "hamburg",
