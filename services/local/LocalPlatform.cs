@@ -284,7 +284,8 @@ public sealed class LocalPlatform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (_, app) in Enumerable.Reverse(_apps))
+        // The simulated systems stop last, as they started first: a service stopping must not find them gone.
+        foreach (var (_, app) in Enumerable.Reverse(_apps).OrderBy(a => a.Service.Name == SandboxName))
         {
             try
             {

@@ -30,10 +30,8 @@ public static class ScenarioCommands
         ordersCommand.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            console.MarkupLine("[grey]Starting the platform...[/]");
-            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false, FreshState = true }, cancellationToken);
-            var outcome = await new OrdersScenario(platform, new OrdersScenarioOptions(
-                parse.GetValue(orders), parse.GetValue(erpErrorRate), parse.GetValue(duplicates), TimeSpan.FromSeconds(parse.GetValue(timeout)))).RunAsync(console, cancellationToken);
+            var outcome = await RunAsync(console, localOptions(parse), platform => new OrdersScenario(platform, new OrdersScenarioOptions(
+                parse.GetValue(orders), parse.GetValue(erpErrorRate), parse.GetValue(duplicates), TimeSpan.FromSeconds(parse.GetValue(timeout)))).RunAsync(console, cancellationToken), cancellationToken);
             Console.Out.WriteLine(outcome.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             var clean = outcome["lost"]!.GetValue<int>() == 0 && outcome["erpDuplicates"]!.GetValue<long>() == 0 && outcome["reconciliationMismatches"]!.GetValue<long>() == 0;
             return clean ? 0 : 3;
@@ -71,14 +69,21 @@ public static class ScenarioCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            console.MarkupLine("[grey]Starting the platform...[/]");
-            await using var platform = await LocalPlatform.StartAsync(localOptions(parse) with { Verbose = false, FreshState = true }, cancellationToken);
-            var outcome = await new InventoryScenario(platform, new InventoryScenarioOptions(
-                parse.GetValue(skus), parse.GetValue(updates), parse.GetValue(outOfOrder), parse.GetValue(orders), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(rate))).RunAsync(console, cancellationToken);
+            var outcome = await RunAsync(console, localOptions(parse), platform => new InventoryScenario(platform, new InventoryScenarioOptions(
+                parse.GetValue(skus), parse.GetValue(updates), parse.GetValue(outOfOrder), parse.GetValue(orders), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(rate))).RunAsync(console, cancellationToken), cancellationToken);
             Console.Out.WriteLine(outcome.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             var clean = outcome["converged"]!.GetValue<bool>() && outcome["mismatches"]!.GetValue<long>() == 0 && outcome["oversold"]!.GetValue<long>() == 0;
             return clean ? 0 : 3;
         });
         return command;
+    }
+
+    // The platform is stopped before the outcome is printed: whatever the services log while they stop must come before
+    // the JSON line, which scripts read as the last line.
+    private static async Task<System.Text.Json.Nodes.JsonObject> RunAsync(IAnsiConsole console, LocalOptions options, Func<LocalPlatform, Task<System.Text.Json.Nodes.JsonObject>> scenario, CancellationToken cancellationToken)
+    {
+        console.MarkupLine("[grey]Starting the platform...[/]");
+        await using var platform = await LocalPlatform.StartAsync(options with { Verbose = false, FreshState = true }, cancellationToken);
+        return await scenario(platform);
     }
 }
