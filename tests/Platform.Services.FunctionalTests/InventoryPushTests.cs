@@ -17,12 +17,13 @@ public sealed class InventoryPushTests
 {
     private const string Secret = "test-stock-secret";
 
-    private static async Task<(ServiceHost Sandbox, ServiceHost Inventory)> StartAsync(TimeSpan window)
+    private static async Task<(ServiceHost Sandbox, ServiceHost Inventory)> StartAsync(TimeSpan window, int bulkDelayMs = 50)
     {
         var sandbox = await ServiceHost.StartAsync("sandbox", new Dictionary<string, string?>
         {
             ["Sandbox:Magento:Sources:0"] = "berlin",
             ["Sandbox:Magento:InputLimit"] = "20",
+            ["Sandbox:Magento:BulkDelayMs"] = bulkDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var inventory = await ServiceHost.StartAsync("inventory", new Dictionary<string, string?>
         {
@@ -141,6 +142,34 @@ public sealed class InventoryPushTests
             await SendAsync(inventory, "restock", [(Sku(2), 7m, 3L)]);
             await WaitUntilAsync(async () => Assert.Single(await SourceItemsAsync(sandbox, Sku(2)))["status"]!.GetValue<int>() == 1, TimeSpan.FromSeconds(10));
             Assert.Equal(6m, Assert.Single(await SourceItemsAsync(sandbox, Sku(2)))["quantity"]!.GetValue<decimal>());
+        }
+    }
+
+    [Fact]
+    public async Task A_sell_out_does_not_wait_for_a_slow_bulk_and_the_bulk_landing_late_cannot_leave_its_older_figure()
+    {
+        // Magento applies this store's bulks two seconds after accepting them, as a busy consumer would.
+        var (sandbox, inventory) = await StartAsync(TimeSpan.FromSeconds(2), bulkDelayMs: 2000);
+        await using (sandbox)
+        await using (inventory)
+        {
+            await SendAsync(inventory, "many", Enumerable.Range(0, 150).Select(i => (Sku(i), 9m, 1L)));
+            await WaitUntilAsync(async () => await CounterAsync(sandbox, "magento.source_items.bulk_calls") == 1, TimeSpan.FromSeconds(10));
+
+            // SKU-007 sells out while the bulk carrying its 8 units is still waiting in Magento.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await SendAsync(inventory, "sold-out", [(Sku(7), 0m, 2L)]);
+            await WaitUntilAsync(async () => (await SourceItemsAsync(sandbox, Sku(7))) is [{ } item] && item["status"]!.GetValue<int>() == 0, TimeSpan.FromSeconds(10));
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1500), $"the sell-out waited for the bulk ({clock.Elapsed})");
+
+            // The bulk then lands with the older 8; the SKU is pushed again, and Magento ends at zero.
+            await WaitUntilAsync(async () => (await SourceItemsAsync(sandbox)).Count == 150, TimeSpan.FromSeconds(20));
+            var backlog = inventory.App.Services.GetRequiredService<StockStore>();
+            await WaitUntilAsync(async () => await backlog.CountPushDueAsync(CancellationToken.None) == 0, TimeSpan.FromSeconds(20));
+            var last = Assert.Single(await SourceItemsAsync(sandbox, Sku(7)));
+            Assert.Equal(0m, last["quantity"]!.GetValue<decimal>());
+            Assert.Equal(0, last["status"]!.GetValue<int>());
+            Assert.True(last["writes"]!.GetValue<long>() >= 3, "the SKU was not pushed again after the late bulk");
         }
     }
 }
