@@ -211,4 +211,25 @@ public sealed class QuantitySemanticsTests
         Assert.True(stock.Reserved(Berlin) <= stock.Physical(Berlin) - policy.SafetyStock("SKU-1", Berlin));
         Assert.Equal(6, stock.Salable("hamburg", policy));
     }
+
+    [Fact]
+    public void An_export_heard_of_after_an_available_source_measured_covers_waiting_demand_at_once()
+    {
+        var policy = new TestThresholds();
+        var stock = Sku();
+        stock.MustApply(Snapshot(Berlin, 5, sequence: 1, measuredAtMinute: 5, reports: SourceReports.Available), policy);
+        stock.SetDemand("Y", "1", 3, policy);
+        stock.SetDemand("Z", "1", 4, policy);
+        Assert.Equal(2m, stock.Backordered("Z", "1"));
+
+        // Y was exported at minute 1, so the source's 5 was already net of Y's 3: 8 are on the shelf, 3 more salable.
+        Assert.True(stock.MarkExported("Y", At(1)));
+        Assert.Equal(8m, stock.Physical(Berlin));
+        var moves = stock.CoverBackorders(policy);
+
+        Assert.Equal(0m, stock.Backordered("Z", "1"));
+        Assert.Equal(4m, stock.Allocated("Z", "1", Berlin));
+        Assert.Equal(1m, stock.Salable(Berlin, policy));
+        Assert.Equal(2m, Assert.Single(moves).Quantity);
+    }
 }

@@ -257,6 +257,22 @@ public sealed class SkuStock
     }
 
     /// <summary>
+    /// Covers waiting demand from what is salable now. An export the platform hears of after an available source measured
+    /// raises what that source had on hand, and with it salable, without any new figure arriving.
+    /// </summary>
+    public IReadOnlyList<ReservationMove> CoverBackorders(IStockThresholdPolicy policy)
+    {
+        var moves = new List<ReservationMove>();
+        FillBackorders(policy, moves);
+        if (moves.Count > 0)
+        {
+            Version++;
+        }
+
+        return moves;
+    }
+
+    /// <summary>
     /// Records that the SKU changed: the next push is due after the coalescing window, or at once when a threshold was
     /// crossed. Returns true when the change crossed a threshold.
     /// </summary>

@@ -100,6 +100,7 @@ public sealed class OrderReservations(StockWriter writer, InventoryMetrics metri
                 foreach (var sku in skus.Where(sku => stocks[sku].Stock.MarkExported(orderId, exported)))
                 {
                     touched.Add(sku);
+                    moves[sku].AddRange(stocks[sku].Stock.CoverBackorders(writer.Policy));
                 }
             }
 
