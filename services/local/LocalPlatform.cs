@@ -227,6 +227,10 @@ public sealed class LocalPlatform : IAsyncDisposable
                 ["Platform:Connectors:erp:RateLimit:PermitsPerSecond"] = "5000",
                 ["Platform:Connectors:erp:RateLimit:Burst"] = "5000",
                 ["Platform:Connectors:erp:RateLimit:QueueLimit"] = "100000",
+                // A failing ERP call must not hold its partition for seconds: quick retries in place, then the retry topic.
+                ["Platform:Connectors:erp:Retry:BaseDelay"] = "00:00:00.100",
+                ["Order:FailurePolicy:InPlaceRetries"] = "1",
+                ["Order:FailurePolicy:RetryTopicDelay"] = "00:00:01",
             },
             InventoryService.Name => new()
             {
