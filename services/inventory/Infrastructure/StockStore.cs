@@ -74,7 +74,7 @@ public sealed class StockStore(IStateStore store)
         transaction.Set(PushedKey(sku), JsonSerializer.SerializeToUtf8Bytes(pushed, Json));
         if (!leaveIndexes)
         {
-            transaction.Check(StockKey(sku), StateCondition.From(seenETag is null ? null : new StateItem(StockKey(sku), ReadOnlyMemory<byte>.Empty, seenETag)));
+            transaction.Check(StockKey(sku), seenETag is null ? StateCondition.MustNotExist : StateCondition.Match(seenETag));
             transaction.RemoveFromIndex(PushDueIndex, sku);
             transaction.RemoveFromIndex(PushUrgentIndex, sku);
         }
@@ -145,9 +145,6 @@ public sealed class StockStore(IStateStore store)
 
     public Task<IReadOnlyList<IndexEntry>> ReadSkusAsync(long skip, int take, CancellationToken cancellationToken) =>
         store.ReadIndexAsync(SkusIndex, skip, take, cancellationToken);
-
-    public async Task<bool> IsKnownSkuAsync(string sku, CancellationToken cancellationToken) =>
-        await store.GetAsync(KnownSkuKey(sku), cancellationToken) is not null;
 
     /// <summary>Which of the SKUs the catalog has published, in one read.</summary>
     public async Task<IReadOnlySet<string>> KnownSkusAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Platform.Contracts.Inventory.V1;
 using Platform.Inventory.Domain;
 using Platform.Messaging;
 using Platform.State;

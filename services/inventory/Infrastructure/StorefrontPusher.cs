@@ -171,8 +171,8 @@ public sealed class StorefrontPusher(
         }, CancellationToken.None);
     }
 
-    /// <summary>Waits for the pushes in flight, if any (tests and shutdown).</summary>
-    public Task DrainAsync()
+    // Shutdown waits for the rounds in flight, so what they pushed is recorded.
+    private Task DrainAsync()
     {
         lock (_urgentRounds)
         {
