@@ -45,6 +45,13 @@ public sealed class InventoryOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxWebhookBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// SKU aggregates kept in memory as this replica last wrote them. The next change of that SKU here skips reading
+    /// the stored JSON back when its ETag shows nobody else wrote since; a SKU with many open orders is large. 0 turns it off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int AggregateCacheSize { get; set; } = 1000;
+
     public IEnumerable<string> Problems()
     {
         foreach (var (name, source) in Sources)

@@ -174,6 +174,13 @@ public sealed class LocalPlatform : IAsyncDisposable
         if (kafkaBootstrap is not null)
         {
             settings["Platform:Bus:Kafka:BootstrapServers"] = kafkaBootstrap;
+            if (_mockCluster is not null)
+            {
+                foreach (var (name, value) in KafkaMockCluster.ConsumerSettings)
+                {
+                    settings["Platform:Bus:Kafka:ConsumerSettings:" + name] = value;
+                }
+            }
         }
 
         if (_options.Redis is not null)

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 using Platform.Contracts.Inventory.V1;
 using Platform.Hosting.Runtime;
 using Platform.Inventory.Domain;
@@ -12,7 +14,7 @@ namespace Platform.Inventory.Infrastructure;
 /// The inventory service's state: one aggregate per SKU, the availability read model written with it, the per-order
 /// record that routes order events to SKUs, and two indexes (every SKU held, and SKUs whose push is due by due time).
 /// </summary>
-public sealed class StockStore(IStateStore store)
+public sealed class StockStore(IStateStore store, IOptions<InventoryOptions>? options = null)
 {
     public const string SkusIndex = "skus";
     public const string PushDueIndex = "push-due";
@@ -24,6 +26,10 @@ public sealed class StockStore(IStateStore store)
     {
         Converters = { new JsonStringEnumConverter() },
     };
+
+    // Taken out on load, so two writers in this process never share one mutable aggregate; put back only after a commit.
+    private readonly ConcurrentDictionary<string, (string ETag, SkuStock Stock)> _lastWritten = new(StringComparer.Ordinal);
+    private readonly int _lastWrittenCapacity = options?.Value.AggregateCacheSize ?? 1000;
 
     public IStateStore State => store;
 
@@ -44,16 +50,19 @@ public sealed class StockStore(IStateStore store)
 
     /// <summary>
     /// Reads SKUs with what was last pushed for them, in one round trip. Push marks the pusher has since dealt with are
-    /// cleared here, because the pusher never writes the aggregate itself.
+    /// cleared here, because the pusher never writes the aggregate itself. A writer (<paramref name="forUpdate"/>) gets the
+    /// aggregate this replica committed last when the stored ETag is still that commit's, instead of parsing it again.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, (SkuStock Stock, string? ETag)>> LoadManyAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, (SkuStock Stock, string? ETag)>> LoadManyAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken, bool forUpdate = false)
     {
         var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
         var items = await store.GetManyAsync([.. distinct.Select(StockKey), .. distinct.Select(PushedKey)], cancellationToken);
         var loaded = new Dictionary<string, (SkuStock Stock, string? ETag)>(distinct.Count, StringComparer.Ordinal);
         foreach (var sku in distinct)
         {
-            var stock = items.TryGetValue(StockKey(sku), out var item) ? Deserialize<SkuStock>(item.Value) : new SkuStock { Sku = sku };
+            var stock = items.TryGetValue(StockKey(sku), out var item)
+                ? (forUpdate ? TakeLastWritten(sku, item.ETag) : null) ?? Deserialize<SkuStock>(item.Value)
+                : new SkuStock { Sku = sku };
             if (items.TryGetValue(PushedKey(sku), out var pushedItem))
             {
                 var pushed = Deserialize<PushedRecord>(pushedItem.Value);
@@ -81,6 +90,34 @@ public sealed class StockStore(IStateStore store)
 
         return transaction;
     }
+
+    /// <summary>Keeps aggregates just committed, under the ETags the commit gave them, for the next writer here.</summary>
+    public void RememberWritten(IEnumerable<SkuStock> stocks, IReadOnlyDictionary<string, string> etags)
+    {
+        if (_lastWrittenCapacity == 0)
+        {
+            return;
+        }
+
+        foreach (var stock in stocks)
+        {
+            if (!etags.TryGetValue(StockKey(stock.Sku), out var etag))
+            {
+                continue;
+            }
+
+            if (_lastWritten.Count >= _lastWrittenCapacity && !_lastWritten.ContainsKey(stock.Sku))
+            {
+                // Bounded without bookkeeping: a full cache starts over, and the SKUs still busy come back at their next write.
+                _lastWritten.Clear();
+            }
+
+            _lastWritten[stock.Sku] = (etag, stock);
+        }
+    }
+
+    private SkuStock? TakeLastWritten(string sku, string storedETag) =>
+        _lastWritten.TryRemove(sku, out var last) && last.ETag == storedETag ? last.Stock : null;
 
     public async Task<(OrderLines Lines, string? ETag)> LoadOrderAsync(string orderId, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Platform.Inventory.Domain;
 using Platform.Messaging;
@@ -22,6 +23,8 @@ public sealed class StockWriter(
     public const string StockTopic = "inventory.stock.v1";
     private const int Attempts = 10;
 
+    private readonly ConditionalWeakTable<StateTransaction, List<SkuStock>> _recorded = new();
+
     public IStockThresholdPolicy Policy => policy;
 
     public StockStore Store => store;
@@ -43,7 +46,11 @@ public sealed class StockWriter(
 
             try
             {
-                await store.State.CommitAsync(transaction, cancellationToken);
+                var etags = await store.State.CommitAsync(transaction, cancellationToken);
+                if (_recorded.TryGetValue(transaction, out var written))
+                {
+                    store.RememberWritten(written, etags);
+                }
                 // Woken only now: a pusher woken before the commit would find nothing and sleep through the crossing.
                 if (transaction.Operations.Any(o => o is StateOperation.IndexAdd { Index: StockStore.PushUrgentIndex }))
                 {
@@ -68,6 +75,7 @@ public sealed class StockWriter(
         stock.MarkChanged(now, settings.Push.Window, targets, policy);
 
         StockStore.Save(transaction, stock, etag, policy);
+        _recorded.GetOrCreateValue(transaction).Add(stock);
         var locations = new SortedSet<string>(changedLocations, StringComparer.Ordinal);
         foreach (var move in moves)
         {

@@ -74,7 +74,7 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
         var reconciliation = (await inventory.ReconcileInventoryAsync(new ReconcileInventoryRequest(), auth, DateTime.UtcNow.AddMinutes(5), cancellationToken)).Reconciliation;
         var (wrongValues, oversold) = await CheckLevelsAsync(inventory, auth, expected, cancellationToken);
         var deadLettered = await platform.App(Inventory.InventoryService.Name).Services.GetRequiredService<IDeadLetterStore>().CountAsync(cancellationToken);
-        var metrics = await MetricsAsync(cancellationToken);
+        var metrics = await PlatformMetrics.ScrapeAsync(platform.HttpBase(Inventory.InventoryService.Name), cancellationToken);
         var commerceCalls = calls.Total("magento.source_items.calls") + calls.Total("magento.source_items.bulk_calls");
         return new JsonObject
         {
@@ -98,16 +98,14 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
             ["updatesPerSecond"] = Math.Round(plan.Count / Math.Max(appliedAfter.TotalSeconds, 0.001), 0),
             ["deliveredAfterSeconds"] = Math.Round(deliveredAfter.TotalSeconds, 1),
             ["appliedAfterSeconds"] = Math.Round(appliedAfter.TotalSeconds, 1),
-            ["p99PushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, null)),
-            ["p99ThresholdPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"threshold\"")),
-            ["p99OrdinaryPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"ordinary\"")),
-            ["p50ThresholdPushLatencyMs"] = Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.5, "kind=\"threshold\"")),
+            ["p99PushLatencyMs"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, null)),
+            ["p99ThresholdPushLatencyMs"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"threshold\"")),
+            ["p99OrdinaryPushLatencyMs"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.99, "kind=\"ordinary\"")),
+            ["p50ThresholdPushLatencyMs"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_inventory_push_latency_seconds", 0.5, "kind=\"threshold\"")),
             ["thresholdPushes"] = metrics.Counter("platform_inventory_push_latency_seconds_count", "kind=\"threshold\""),
             ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
     }
-
-    private static double? Milliseconds(double? seconds) => seconds is null ? null : Math.Round(seconds.Value * 1000, 1);
 
     private sealed record PlannedUpdate(string Source, string Sku, string Location, int Quantity, long Sequence, string Channel);
 
@@ -338,11 +336,5 @@ public sealed class InventoryScenario(LocalPlatform platform, InventoryScenarioO
         }
 
         return false;
-    }
-
-    private async Task<PlatformMetrics> MetricsAsync(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient();
-        return new PlatformMetrics(await http.GetStringAsync(new Uri(platform.HttpBase(Inventory.InventoryService.Name), "metrics"), cancellationToken));
     }
 }

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace Platform.Local.Scenarios;
 
-public sealed record OrdersScenarioOptions(int Orders, double ErpErrorRate, double DuplicateWebhooks, TimeSpan Timeout);
+public sealed record OrdersScenarioOptions(int Orders, double ErpErrorRate, double DuplicateWebhooks, TimeSpan Timeout, int Rate = 0);
 
 /// <summary>
 /// Places orders in the sandbox storefront, lets its webhooks (with duplicates) reach the order service while the
@@ -34,17 +34,28 @@ public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions
         var clock = Stopwatch.StartNew();
         List<(long EntityId, string IncrementId)> orders = [];
         var exportedAfter = TimeSpan.Zero;
+        var placedAfter = TimeSpan.Zero;
         var lifecycle = new LifecycleCounts();
         await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var placing = progress.AddTask("placing orders", maxValue: options.Orders);
                 var exporting = progress.AddTask("orders in the ERP", maxValue: options.Orders);
-                for (var placed = 0; placed < options.Orders; placed += 500)
+                while (orders.Count < options.Orders)
                 {
-                    orders.AddRange(await sandbox.GenerateOrdersAsync(Math.Min(500, options.Orders - placed), cancellationToken));
+                    var batch = Math.Min(options.Rate > 0 ? Math.Clamp(options.Rate / 50, 1, 500) : 500, options.Orders - orders.Count);
+                    // At a steady rate the storefront places a small batch every few milliseconds, so the platform is
+                    // measured below its limit instead of queueing a burst.
+                    if (options.Rate > 0 && TimeSpan.FromSeconds(orders.Count / (double)options.Rate) - clock.Elapsed is { } wait && wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, cancellationToken);
+                    }
+
+                    orders.AddRange(await sandbox.GenerateOrdersAsync(batch, cancellationToken));
                     placing.Value = orders.Count;
                 }
+
+                placedAfter = clock.Elapsed;
 
                 await WaitAsync(exporting, async () => (await sandbox.CountersAsync(cancellationToken)).Items("erp.orders.created").Count, options.Orders, cancellationToken);
                 exportedAfter = clock.Elapsed;
@@ -64,7 +75,8 @@ public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions
         var expected = orders.Select(o => $"{LocalPlatform.StoreCode}-{o.IncrementId}").ToHashSet(StringComparer.Ordinal);
         var reconciliation = await ReconcileAsync(window, DateTimeOffset.UtcNow.AddSeconds(2), cancellationToken);
         var deadLettered = await platform.App(Order.OrderService.Name).Services.GetRequiredService<IDeadLetterStore>().CountAsync(cancellationToken);
-        var p99 = await IngestToExportP99Async(cancellationToken);
+        var metrics = await PlatformMetrics.ScrapeAsync(platform.HttpBase(Order.OrderService.Name), cancellationToken);
+        var p99 = metrics.Quantile("platform_order_ingest_to_export_duration_seconds", 0.99, null);
         return new JsonObject
         {
             ["scenario"] = "orders",
@@ -81,8 +93,13 @@ public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions
             ["partiallyShipped"] = lifecycle.PartiallyShipped,
             ["webhooksDuplicated"] = final.Total("magento.webhooks.duplicated"),
             ["erpCallsRefusedAsDuplicates"] = final.Total("erp.orders.duplicates_refused"),
+            ["placedPerSecond"] = Math.Round(orders.Count / Math.Max(placedAfter.TotalSeconds, 0.001), 1),
             ["ordersPerSecond"] = Math.Round(orders.Count / Math.Max(exportedAfter.TotalSeconds, 0.001), 1),
-            ["p99LatencyMs"] = p99 is null ? null : Math.Round(p99.Value * 1000, 1),
+            ["p50LatencyMs"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_order_ingest_to_export_duration_seconds", 0.5, null)),
+            ["p99LatencyMs"] = PlatformMetrics.Milliseconds(p99),
+            // Where an order's time goes, p99 of each step: ingest handling and ERP export (each until its effect is durable).
+            ["ingestHandlerP99Ms"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_messaging_handler_duration_seconds", 0.99, "topic=\"order.ingest.v1\"")),
+            ["exportHandlerP99Ms"] = PlatformMetrics.Milliseconds(metrics.Quantile("platform_messaging_handler_duration_seconds", 0.99, "group=\"order\"", "topic=\"order.orders.v1\"")),
             ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
     }
@@ -157,11 +174,4 @@ public sealed class OrdersScenario(LocalPlatform platform, OrdersScenarioOptions
         return reply.Reconciliation.Mismatches;
     }
 
-    /// <summary>p99 from the order service's own histogram, interpolated within its bucket as Prometheus does.</summary>
-    private async Task<double?> IngestToExportP99Async(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync(new Uri(platform.HttpBase(Order.OrderService.Name), "metrics"), cancellationToken);
-        return new PlatformMetrics(text).Quantile("platform_order_ingest_to_export_duration_seconds", 0.99, null);
-    }
 }

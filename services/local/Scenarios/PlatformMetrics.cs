@@ -7,18 +7,27 @@ public sealed class PlatformMetrics(string exposition)
 {
     private readonly List<(string Name, string Labels, double Value)> _samples = Parse(exposition);
 
-    /// <summary>Sum of a counter over every series whose labels contain <paramref name="labelFilter"/> (all when null).</summary>
-    public double Counter(string name, string? labelFilter) =>
-        _samples.Where(s => s.Name == name && (labelFilter is null || s.Labels.Contains(labelFilter, StringComparison.Ordinal))).Sum(s => s.Value);
+    /// <summary>Reads a service's <c>/metrics</c> once.</summary>
+    public static async Task<PlatformMetrics> ScrapeAsync(Uri service, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        return new PlatformMetrics(await http.GetStringAsync(new Uri(service, "metrics"), cancellationToken));
+    }
+
+    public static double? Milliseconds(double? seconds) => seconds is null ? null : Math.Round(seconds.Value * 1000, 1);
+
+    /// <summary>Sum of a counter over every series whose labels contain each of <paramref name="labelFilters"/> (all series when none).</summary>
+    public double Counter(string name, params string[]? labelFilters) =>
+        _samples.Where(s => s.Name == name && Matches(s.Labels, labelFilters)).Sum(s => s.Value);
 
     /// <summary>
     /// A quantile of a histogram summed over the matching series, interpolated within its bucket as
     /// <c>histogram_quantile</c> does; null when the histogram has no observations.
     /// </summary>
-    public double? Quantile(string histogram, double quantile, string? labelFilter)
+    public double? Quantile(string histogram, double quantile, params string[]? labelFilters)
     {
         var buckets = _samples
-            .Where(s => s.Name == histogram + "_bucket" && (labelFilter is null || s.Labels.Contains(labelFilter, StringComparison.Ordinal)))
+            .Where(s => s.Name == histogram + "_bucket" && Matches(s.Labels, labelFilters))
             .Select(s => (Upper: UpperBound(s.Labels), s.Value))
             .GroupBy(b => b.Upper)
             .Select(g => (Upper: g.Key, Count: g.Sum(b => b.Value)))
@@ -43,6 +52,9 @@ public sealed class PlatformMetrics(string exposition)
 
         return null;
     }
+
+    private static bool Matches(string labels, string[]? filters) =>
+        filters is null || filters.All(filter => labels.Contains(filter, StringComparison.Ordinal));
 
     private static double UpperBound(string labels)
     {

@@ -57,7 +57,9 @@ public sealed class StorefrontOrderReceivedHandler(
         var now = time.GetUtcNow();
         var record = decision.Record!;
         var wasAwaiting = current?.Record is { AwaitsExport: true } previous && previous.Revision == record.Revision;
-        record = record with { AwaitingExportSince = !record.AwaitsExport ? null : wasAwaiting ? current!.Value.Record.AwaitingExportSince : now };
+        // The wait is counted from the webhook or poll that brought the revision in, so the time it spent on the ingest topic counts too.
+        var receivedAt = report.ReceivedAt is { } received && received.ToDateTimeOffset() < now ? received.ToDateTimeOffset() : now;
+        record = record with { AwaitingExportSince = !record.AwaitsExport ? null : wasAwaiting ? current!.Value.Record.AwaitingExportSince : receivedAt };
         var transaction = OrderStore.Save(new StateTransaction(), record, current?.ETag);
         foreach (var change in decision.Changes)
         {

@@ -29,7 +29,7 @@ public sealed class OrderMetrics
         _exported = meter.CreateCounter<long>("platform.order.orders.exported", "{order}", "Order revisions the ERP accepted.");
         _exportFailures = meter.CreateCounter<long>("platform.order.export.failures", "{attempt}", "Failed ERP exports, by reason (transient, rejected).");
         _illegalTransitions = meter.CreateCounter<long>("platform.order.illegal_transitions", "{transition}", "Changes refused by the order state machine, by state and action.");
-        _ingestToExport = meter.CreateHistogram<double>("platform.order.ingest_to_export.duration", "s", "From the platform first seeing an order revision to the ERP accepting it.",
+        _ingestToExport = meter.CreateHistogram<double>("platform.order.ingest_to_export.duration", "s", "From the platform receiving an order revision (webhook or poll) to the ERP accepting it.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900] });
         meter.CreateObservableGauge("platform.order.oldest_unexported.age", () => Interlocked.Read(ref _oldestUnexportedAgeMs) / 1000.0, "s", "Age of the oldest order not yet accepted by the ERP; 0 when none waits.");
         meter.CreateObservableGauge("platform.order.awaiting_export", () => Interlocked.Read(ref _awaitingExport), "{order}", "Orders waiting for the ERP to accept their current revision.");

@@ -13,13 +13,23 @@ namespace Platform.Messaging.Kafka;
 /// (as sent by the latest member to join) before assigning anything, even when a member joins a group whose last
 /// member just left, so tests with several members, or restarted ones, use a short session timeout; and it drops
 /// duplicate sequence numbers only for transactional producers, so a resend after a lost response is written twice
-/// even by an idempotent producer.</para>
+/// even by an idempotent producer; and it answers a fetch only when the fetch's wait expires, even when records arrived
+/// meanwhile, so consumers of the mock use <see cref="ConsumerSettings"/> (a broker answers at once).</para>
 /// </summary>
 public sealed class KafkaMockCluster : IDisposable
 {
     public const int BrokerCount = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private const string BootstrapLogMarker = "replaced with ";
+
+    /// <summary>
+    /// Consumer settings for clients of the mock: with librdkafka's default fetch wait (500 ms) every hop between two
+    /// services would take up to half a second here.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ConsumerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["fetch.wait.max.ms"] = "10",
+    };
 
     private readonly IProducer<Null, Null> _holder;
     private readonly IntPtr _cluster;
