@@ -173,11 +173,17 @@ public sealed class OrderReservationsTests
     [Fact]
     public async Task Orders_racing_for_the_last_units_never_oversell()
     {
+        // Five replicas over one store: within a replica writers of a SKU take turns, across replicas they race on the ETag.
         var state = new InterleavingStateStore(new InMemoryStateStore("inventory"));
-        using var inventory = new InventoryHarness(safetyStock: 2, state);
+        var replicas = Enumerable.Range(0, 5).Select(_ => new InventoryHarness(safetyStock: 2, state)).ToList();
+        using var inventory = replicas[0];
         await inventory.ReportAsync(Sku, Berlin, 10, 1, AnHourAgo);
 
-        await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(() => DeliverAsync(() => inventory.PlaceAsync($"O{i}", 1, ("L1", Sku, 1))))));
+        await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(() => DeliverAsync(() => replicas[i % replicas.Count].PlaceAsync($"O{i}", 1, ("L1", Sku, 1))))));
+        foreach (var replica in replicas.Skip(1))
+        {
+            replica.Dispose();
+        }
 
         var stock = await inventory.StockAsync(Sku);
         Assert.Equal(8, stock.Reserved(Berlin));
@@ -210,6 +216,22 @@ public sealed class OrderReservationsTests
         var newestHolder = stock.Reservations.Values.Where(r => r.Open > 0).Max(r => r.Sequence);
         Assert.Equal(9, newestHolder);
         Assert.All(stock.Reservations.Values.Where(r => r.Backordered > 0), r => Assert.True(r.Sequence > newestHolder));
+    }
+
+    [Fact]
+    public async Task Orders_racing_within_one_replica_take_turns_instead_of_conflicting()
+    {
+        var state = new InterleavingStateStore(new InMemoryStateStore("inventory"));
+        using var inventory = new InventoryHarness(safetyStock: 2, state);
+        await inventory.ReportAsync(Sku, Berlin, 10, 1, AnHourAgo);
+
+        await Task.WhenAll(Enumerable.Range(1, 30).Select(i => Task.Run(() => inventory.PlaceAsync($"O{i}", 1, ("L1", Sku, 1), ("L2", "SKU-2", 1)))));
+
+        Assert.Equal(0, state.Conflicts);
+        var stock = await inventory.StockAsync(Sku);
+        Assert.Equal(8, stock.Reserved(Berlin));
+        Assert.Equal(22, stock.Backordered);
+        Assert.Equal(30, (await inventory.StockAsync("SKU-2")).Backordered);
     }
 
     // Every read yields, so all fifty read the same aggregate and all but one lose each round; a writer that loses

@@ -59,7 +59,7 @@ public sealed class StockReportedHandler(
         {
             var results = new List<(StockReported, ReportOutcome)>(reports.Count);
             var bySku = reports.GroupBy(r => r.Message.Sku, StringComparer.Ordinal).ToList();
-            var stocks = await writer.Store.LoadManyAsync(bySku.Select(g => g.Key).ToList(), ct, forUpdate: true);
+            var stocks = await writer.LoadForUpdateAsync(transaction, bySku.Select(g => g.Key).ToList(), ct);
             foreach (var group in bySku)
             {
                 var (stock, etag) = stocks[group.Key];

@@ -57,7 +57,7 @@ public sealed class OrderReservations(StockWriter writer, InventoryMetrics metri
             }
 
             var skus = order.Lines.Values.Select(l => l.Sku).Distinct(StringComparer.Ordinal).ToList();
-            var stocks = await writer.Store.LoadManyAsync(skus, ct, forUpdate: true);
+            var stocks = await writer.LoadForUpdateAsync(transaction, skus, ct);
             var previous = stocks.ToDictionary(s => s.Key, s => s.Value.Stock.Status(writer.Policy), StringComparer.Ordinal);
             var moves = stocks.Keys.ToDictionary(sku => sku, _ => new List<ReservationMove>(), StringComparer.Ordinal);
             var touched = new HashSet<string>(StringComparer.Ordinal);

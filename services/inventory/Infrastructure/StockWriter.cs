@@ -24,6 +24,8 @@ public sealed class StockWriter(
     private const int Attempts = 10;
 
     private readonly ConditionalWeakTable<StateTransaction, List<SkuStock>> _recorded = new();
+    private readonly ConditionalWeakTable<StateTransaction, List<IDisposable>> _locks = new();
+    private readonly SkuLocks _skuLocks = new();
 
     public IStockThresholdPolicy Policy => policy;
 
@@ -38,19 +40,20 @@ public sealed class StockWriter(
         for (var attempt = 1; ; attempt++)
         {
             var transaction = new StateTransaction();
-            var (result, commit) = await decide(transaction, cancellationToken);
-            if (!commit || transaction.IsEmpty)
-            {
-                return result;
-            }
-
             try
             {
+                var (result, commit) = await decide(transaction, cancellationToken);
+                if (!commit || transaction.IsEmpty)
+                {
+                    return result;
+                }
+
                 var etags = await store.State.CommitAsync(transaction, cancellationToken);
                 if (_recorded.TryGetValue(transaction, out var written))
                 {
                     store.RememberWritten(written, etags);
                 }
+
                 // Woken only now: a pusher woken before the commit would find nothing and sleep through the crossing.
                 if (transaction.Operations.Any(o => o is StateOperation.IndexAdd { Index: StockStore.PushUrgentIndex }))
                 {
@@ -61,8 +64,37 @@ public sealed class StockWriter(
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
+                Release(transaction);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), time, cancellationToken);
             }
+            finally
+            {
+                Release(transaction);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads SKUs a decision will change, after waiting for this replica's other writers of them; they wait in turn
+    /// until this attempt has committed or given up. Call it once per decision.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (SkuStock Stock, string? ETag)>> LoadForUpdateAsync(
+        StateTransaction transaction, IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
+    {
+        _locks.GetOrCreateValue(transaction).Add(await _skuLocks.AcquireAsync(skus, cancellationToken));
+        return await store.LoadManyAsync(skus, cancellationToken, forUpdate: true);
+    }
+
+    private void Release(StateTransaction transaction)
+    {
+        if (_locks.TryGetValue(transaction, out var held))
+        {
+            foreach (var locks in held)
+            {
+                locks.Dispose();
+            }
+
+            held.Clear();
         }
     }
 
