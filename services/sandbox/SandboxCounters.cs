@@ -51,10 +51,11 @@ public sealed class SandboxCounters
         _named.Clear();
     }
 
-    public CountersSnapshot Snapshot()
+    /// <param name="names">Only these named counters, and no request counters: what a poll during a load run needs.</param>
+    public CountersSnapshot Snapshot(IReadOnlyCollection<string>? names = null)
     {
         var systems = new SortedDictionary<string, SystemCounters>(StringComparer.Ordinal);
-        foreach (var ((system, operation, metric), box) in _requests)
+        foreach (var ((system, operation, metric), box) in names is null ? _requests : [])
         {
             var value = Interlocked.Read(ref box.Value);
             if (!systems.TryGetValue(system, out var systemCounters))
@@ -74,6 +75,11 @@ public sealed class SandboxCounters
         var named = new SortedDictionary<string, NamedCounter>(StringComparer.Ordinal);
         foreach (var ((name, item), box) in _named)
         {
+            if (names is not null && !names.Contains(name))
+            {
+                continue;
+            }
+
             var value = Interlocked.Read(ref box.Value);
             if (!named.TryGetValue(name, out var counter))
             {

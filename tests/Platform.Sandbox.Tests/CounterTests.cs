@@ -66,6 +66,23 @@ public sealed class CounterTests
     }
 
     [Fact]
+    public async Task Named_counters_can_be_asked_for_alone()
+    {
+        await using var sandbox = await SandboxHost.StartAsync();
+        await FaultInjectionTests.SendSequentiallyAsync(sandbox, "erp", 1);
+        var counters = sandbox.Services.GetCounters();
+        counters.Increment("erp.orders.created", "default-1");
+        counters.Increment("erp.cancellations", "default-1");
+        counters.Increment("erp.credit_notes", "default-2");
+
+        var snapshot = await sandbox.Client.GetFromJsonAsync<JsonElement>("_sandbox/counters?name=erp.orders.created&name=erp.credit_notes");
+
+        Assert.Equal(["erp.credit_notes", "erp.orders.created"], snapshot.GetProperty("counters").EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(1, snapshot.GetProperty("counters").GetProperty("erp.orders.created").GetProperty("items").GetProperty("default-1").GetInt64());
+        Assert.Empty(snapshot.GetProperty("systems").EnumerateObject());
+    }
+
+    [Fact]
     public async Task Reset_zeroes_every_counter()
     {
         await using var sandbox = await SandboxHost.StartAsync();

@@ -439,7 +439,8 @@ public sealed class SkuStock
     // by more than it frees, and push other reservations past what is there.
     private void Prune()
     {
-        foreach (var (key, reservation) in Reservations.Where(r => r.Value.Demand == 0 && r.Value.Settlements.Count == 0 && r.Value.HeldBySource.Count == 0).ToList())
+        // Cheapest tests first: a SKU with many open orders is scanned at every change.
+        foreach (var (key, reservation) in Reservations.Where(r => r.Value.Backordered == 0 && r.Value.Settlements.Count == 0 && r.Value.HeldBySource.Count == 0 && r.Value.Open == 0).ToList())
         {
             Reservations.Remove(key);
         }
@@ -484,7 +485,19 @@ public sealed class LineReservation
     /// </summary>
     public Dictionary<string, decimal> HeldBySource { get; init; } = new(StringComparer.Ordinal);
 
-    public decimal Open => Allocated.Values.Sum();
+    public decimal Open
+    {
+        get
+        {
+            var open = 0m;
+            foreach (var quantity in Allocated.Values)
+            {
+                open += quantity;
+            }
+
+            return open;
+        }
+    }
 
     public decimal Demand => Open + Backordered;
 

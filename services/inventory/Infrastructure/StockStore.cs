@@ -1,6 +1,8 @@
+using System.Collections;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Inventory.V1;
@@ -25,6 +27,8 @@ public sealed class StockStore(IStateStore store, IOptions<InventoryOptions>? op
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutWhatReadingBackDoesNotNeed } },
     };
 
     // Taken out on load, so two writers in this process never share one mutable aggregate; put back only after a commit.
@@ -188,6 +192,28 @@ public sealed class StockStore(IStateStore store, IOptions<InventoryOptions>? op
     {
         var found = await store.GetManyAsync(skus.Select(KnownSkuKey).ToList(), cancellationToken);
         return skus.Where(sku => found.ContainsKey(KnownSkuKey(sku))).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A SKU with many open orders holds as many reservations, and all of them are written at every change of the SKU:
+    /// computed properties (never read back) and empty collections (their initializers give them back) are left out.
+    /// </summary>
+    private static void LeaveOutWhatReadingBackDoesNotNeed(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        foreach (var computed in type.Properties.Where(p => p.Set is null).ToList())
+        {
+            type.Properties.Remove(computed);
+        }
+
+        foreach (var property in type.Properties.Where(p => typeof(ICollection).IsAssignableFrom(p.PropertyType)))
+        {
+            property.ShouldSerialize = (_, value) => value is not ICollection { Count: 0 };
+        }
     }
 
     private static T Deserialize<T>(ReadOnlyMemory<byte> value) => JsonSerializer.Deserialize<T>(value.Span, Json)

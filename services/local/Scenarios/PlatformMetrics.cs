@@ -3,9 +3,23 @@ using System.Globalization;
 namespace Platform.Local.Scenarios;
 
 /// <summary>One scrape of a service's <c>/metrics</c>, read the way a Prometheus query would read it.</summary>
-public sealed class PlatformMetrics(string exposition)
+public sealed class PlatformMetrics
 {
-    private readonly List<(string Name, string Labels, double Value)> _samples = Parse(exposition);
+    private readonly List<(string Name, string Labels, double Value)> _samples;
+
+    public PlatformMetrics(string exposition) => _samples = Parse(exposition);
+
+    private PlatformMetrics(List<(string Name, string Labels, double Value)> samples) => _samples = samples;
+
+    /// <summary>
+    /// What happened between an earlier scrape and this one, as <c>increase()</c> would say: counters and histogram
+    /// buckets less their earlier values, so a warm-up can be left out of the figures.
+    /// </summary>
+    public PlatformMetrics Since(PlatformMetrics earlier)
+    {
+        var before = earlier._samples.GroupBy(s => (s.Name, s.Labels)).ToDictionary(g => g.Key, g => g.Last().Value);
+        return new PlatformMetrics(_samples.Select(s => (s.Name, s.Labels, s.Value - before.GetValueOrDefault((s.Name, s.Labels)))).ToList());
+    }
 
     /// <summary>Reads a service's <c>/metrics</c> once.</summary>
     public static async Task<PlatformMetrics> ScrapeAsync(Uri service, CancellationToken cancellationToken)

@@ -63,8 +63,9 @@ public sealed class SandboxControl(HttpClient http, string apiKey, string magent
         return (await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken))!;
     }
 
-    public async Task<SandboxCounters> CountersAsync(CancellationToken cancellationToken) =>
-        new((await SendAsync(HttpMethod.Get, "_sandbox/counters", null, cancellationToken))!);
+    /// <param name="names">Only these named counters (cheaper to poll while a run is under way); all counters when none.</param>
+    public async Task<SandboxCounters> CountersAsync(CancellationToken cancellationToken, params string[] names) =>
+        new((await SendAsync(HttpMethod.Get, "_sandbox/counters" + (names.Length == 0 ? "" : "?" + string.Join('&', names.Select(n => "name=" + Uri.EscapeDataString(n)))), null, cancellationToken))!);
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
     {

@@ -93,7 +93,7 @@ public static class ControlEndpoints
         // The credentials a connector must send to each simulated system, including any made up at start.
         control.MapGet("/credentials", (IConfiguration configuration) => Results.Ok(SandboxCredentials.Current(configuration)));
 
-        control.MapGet("/counters", (SandboxCounters counters) => Results.Ok(counters.Snapshot()));
+        control.MapGet("/counters", (SandboxCounters counters, string[]? name) => Results.Ok(counters.Snapshot(name is { Length: > 0 } ? name : null)));
 
         control.MapPost("/counters/reset", (SandboxCounters counters) =>
         {
